@@ -1,0 +1,1 @@
+// StepTreeHTTP: see README.md's module map.

@@ -1,0 +1,1 @@
+// StepTreePluginHost: see README.md's module map.

@@ -1,0 +1,1 @@
+// StepTreePluginKit: see README.md's module map.

@@ -1,0 +1,1 @@
+// StepTreePluginProtocol: see README.md's module map.

@@ -1,0 +1,1 @@
+// StepTreeRuntime: see README.md's module map.

@@ -1,0 +1,1 @@
+// StepTreeStore: see README.md's module map.

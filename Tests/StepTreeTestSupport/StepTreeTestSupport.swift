@@ -1,0 +1,1 @@
+// Fakes and scripted trees shared by the test targets.
