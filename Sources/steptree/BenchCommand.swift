@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `steptree bench ...`: benchmarks that print figures (never tests). One file per benchmark.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks that print figures: runtime, engine, http, plugins.",
+        subcommands: [
+        ])
+}
