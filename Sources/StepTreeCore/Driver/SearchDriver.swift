@@ -1,0 +1,335 @@
+/// Progress figures the driver reports while it runs (the CLI's one-line display).
+public struct RunProgress: Sendable {
+    public var problemsDone: Int
+    public var problemsTotal: Int
+    public var solved: Int
+    public var nodes: Int
+    public var generatedTokens: Int
+    public var elapsedSeconds: Double
+}
+
+/// Runs many problems' searches at once: collects the requests that all live trees emit,
+/// dispatches them in batches under one global in-flight limit, hands results back to the owning
+/// tree, batches verdict requests per evaluator, judges the chosen answers, and reports each
+/// finished problem. The loop reads like the papers: select → expand → verify → backup → emit →
+/// budget. Trees are owned by the loop alone; only generator and evaluator calls run concurrently.
+public struct SearchDriver: Sendable {
+    public var generator: any StepGenerator
+    /// Guiding evaluators (step scorers and/or outcome verifiers).
+    public var evaluators: [any Evaluator]
+    /// Grades the final chosen answer only, never guides. Nil: the guiding outcome verdict judges.
+    public var judge: (any Evaluator)?
+    public var configuration: SearchConfiguration
+
+    public init(generator: any StepGenerator, evaluators: [any Evaluator] = [], judge: (any Evaluator)? = nil,
+                configuration: SearchConfiguration) {
+        self.generator = generator
+        self.evaluators = evaluators
+        self.judge = judge
+        self.configuration = configuration
+    }
+
+    /// Searches `problems`; calls `onResult` as each finishes (in finishing order) and
+    /// `onProgress` at most every 0.2 s and after each problem.
+    /// - Returns: the run's totals.
+    /// - Throws: `CoreError.unknownStrategy`; the generator's error when it is unusable; errors
+    ///   thrown by `onResult`.
+    public func run(_ problems: [Problem], onResult: (ProblemResult) async throws -> Void,
+                    onProgress: ((RunProgress) -> Void)? = nil) async throws -> RunSummary {
+        _ = try StrategyRegistry.entry(named: configuration.strategy)
+        let loop = DriverLoop(driver: self, problems: problems)
+        return try await loop.run(onResult: onResult, onProgress: onProgress)
+    }
+}
+
+/// The driver's event loop state, confined to the task that runs `SearchDriver.run`.
+final class DriverLoop {
+    enum Event: Sendable {
+        case generated(batch: Int, results: [StepResult])
+        case generatorThrew(batch: Int, error: String)
+        case evaluated(batch: Int, outcomes: [EvaluationOutcome])
+        case tick
+    }
+
+    let driver: SearchDriver
+    let problems: [Problem]
+    let roles: [EvaluatorRole]
+    let inFlightLimit: Int
+    var live: [Int: SearchSession] = [:]
+    var order: [Int] = []
+    var nextProblem = 0
+    var nextRequest: RequestID = 1
+    var nextBatch = 0
+    var inFlight = 0
+    /// request → owning session, for requests dispatched and not answered.
+    var owner: [RequestID: Int] = [:]
+    var generatorBatches: [Int: (ids: [RequestID], task: Task<Void, Never>)] = [:]
+    var evalQueues: [[(session: Int, job: EvaluationJob)]]
+    var judgeQueue: [(session: Int, job: EvaluationJob)] = []
+    var evalBatches: [Int: (evaluator: Int, jobs: [(session: Int, job: EvaluationJob)])] = [:]
+    var judging: Set<Int> = []
+    var summary = RunSummary()
+    var done = 0
+    let started = ContinuousClock.now
+    var lastProgress = ContinuousClock.now
+    let continuation: AsyncStream<Event>.Continuation
+    let events: AsyncStream<Event>
+
+    init(driver: SearchDriver, problems: [Problem]) {
+        self.driver = driver
+        self.problems = problems
+        roles = driver.evaluators.map { EvaluatorRole(name: $0.capabilities.name, kinds: $0.capabilities.kinds) }
+        inFlightLimit = max(1, driver.configuration.maxInFlight ?? driver.generator.capabilities.recommendedInFlight)
+        evalQueues = Array(repeating: [], count: driver.evaluators.count)
+        (events, continuation) = AsyncStream.makeStream(of: Event.self)
+    }
+
+    func run(onResult: (ProblemResult) async throws -> Void, onProgress: ((RunProgress) -> Void)?) async throws -> RunSummary {
+        let ticker: Task<Void, Never>? = driver.configuration.budget.maxWallSeconds == nil ? nil : Task { [continuation] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(50))
+                continuation.yield(.tick)
+            }
+        }
+        defer {
+            ticker?.cancel()
+            for (_, b) in generatorBatches { b.task.cancel() }
+            continuation.finish()
+        }
+        try fill()
+        try await pump(onResult: onResult, onProgress: onProgress)
+        if done < problems.count {
+            for await event in events {
+                try handle(event)
+                try await pump(onResult: onResult, onProgress: onProgress)
+                if done == problems.count { break }
+            }
+        }
+        summary.wallSeconds = elapsed
+        onProgress?(progress)
+        return summary
+    }
+
+    var elapsed: Double {
+        let d = ContinuousClock.now - started
+        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+
+    var progress: RunProgress {
+        RunProgress(problemsDone: done, problemsTotal: problems.count, solved: summary.solved, nodes: summary.nodes,
+                    generatedTokens: summary.generatedTokens, elapsedSeconds: elapsed)
+    }
+
+    /// Starts sessions up to the concurrency limit.
+    func fill() throws {
+        while live.count < max(1, driver.configuration.concurrency) && nextProblem < problems.count {
+            let i = nextProblem
+            nextProblem += 1
+            live[i] = try SearchSession(index: i, problem: problems[i], configuration: driver.configuration, evaluators: roles)
+            order.append(i)
+        }
+    }
+
+    // MARK: events
+
+    func handle(_ event: Event) throws {
+        switch event {
+        case .generated(let batch, let results):
+            guard let b = generatorBatches.removeValue(forKey: batch) else { return }
+            inFlight -= b.ids.count
+            for r in results {
+                guard let s = owner.removeValue(forKey: r.id) else { continue }
+                guard let jobs = live[s]?.receive(r) else { continue }
+                for j in jobs { evalQueues[j.evaluator].append((s, j)) }
+            }
+        case .generatorThrew(let batch, let error):
+            generatorBatches[batch] = nil
+            throw CoreError(.generatorFailed, "generator \(driver.generator.capabilities.backend) failed: \(error)")
+        case .evaluated(let batch, let outcomes):
+            guard let b = evalBatches.removeValue(forKey: batch) else { return }
+            for (k, entry) in b.jobs.enumerated() {
+                let outcome = k < outcomes.count ? outcomes[k]
+                    : .failed(.error, "evaluator returned \(outcomes.count) outcomes for \(b.jobs.count) items")
+                if entry.job.evaluator < 0 {
+                    finishJudged(entry.session, outcome: outcome, node: entry.job.node)
+                } else {
+                    live[entry.session]?.receive(outcome, for: entry.job)
+                }
+            }
+        case .tick:
+            break
+        }
+    }
+
+    // MARK: pump: budget → select → dispatch → finish
+
+    func pump(onResult: (ProblemResult) async throws -> Void, onProgress: ((RunProgress) -> Void)?) async throws {
+        // Budget: wall time, with pending requests cancelled.
+        for s in order where live[s]?.wallTimeExceeded == true {
+            cancel(live[s]!.stop("budget: wall time"))
+        }
+        // Select: every live tree emits requests, round robin, under the global in-flight limit.
+        var batch: [StepRequest] = []
+        if !order.isEmpty {
+            let start = nextBatch % order.count
+            for k in 0..<order.count {
+                let room = inFlightLimit - inFlight - batch.count
+                if room <= 0 { break }
+                let s = order[(start + k) % order.count]
+                let reqs = live[s]!.requests(limit: room, nextID: &nextRequest)
+                for r in reqs { owner[r.id] = s }
+                batch.append(contentsOf: reqs)
+            }
+        }
+        // Expand: dispatch in batches.
+        var i = 0
+        while i < batch.count {
+            let chunk = Array(batch[i..<min(batch.count, i + max(1, driver.configuration.maxBatch))])
+            i += chunk.count
+            dispatch(chunk)
+        }
+        // Verify: batch each evaluator's queue.
+        for (e, q) in evalQueues.enumerated() where !q.isEmpty {
+            evalQueues[e] = []
+            let maxB = max(1, driver.evaluators[e].capabilities.maxBatch)
+            var j = 0
+            while j < q.count {
+                dispatchEval(e, Array(q[j..<min(q.count, j + maxB)]))
+                j += maxB
+            }
+        }
+        // Emit: finished trees are judged, reported, released; new problems start.
+        for s in order where live[s]!.isDone && !judging.contains(s) {
+            try await finish(s, onResult: onResult)
+        }
+        if !judgeQueue.isEmpty, let judge = driver.judge {
+            let q = judgeQueue
+            judgeQueue = []
+            let maxB = max(1, judge.capabilities.maxBatch)
+            var j = 0
+            while j < q.count {
+                dispatchEval(-1, Array(q[j..<min(q.count, j + maxB)]))
+                j += maxB
+            }
+        }
+        let ready = pendingResults
+        pendingResults.removeAll()
+        for entry in ready { try await report(entry, onResult: onResult) }
+        releaseDrained()
+        try fill()
+        if ContinuousClock.now - lastProgress > .milliseconds(200) {
+            lastProgress = .now
+            onProgress?(progress)
+        }
+        nextBatch += 1
+        if !live.isEmpty && generatorBatches.isEmpty && evalBatches.isEmpty {
+            // Nothing in flight but trees still live: they can make progress only by another pump.
+            continuation.yield(.tick)
+        }
+    }
+
+    var pendingResults: [(Int, EvaluationOutcome?)] = []
+
+    func finish(_ s: Int, onResult: (ProblemResult) async throws -> Void) async throws {
+        releaseKeys(s, all: true)
+        if driver.judge != nil {
+            let session = live[s]!
+            let (node, _) = session.choice()
+            if let node {
+                judging.insert(s)
+                let item = EvaluationItem(problem: session.problem, steps: session.tree.steps(to: node), finished: true)
+                judgeQueue.append((s, EvaluationJob(evaluator: -1, kind: .outcome, node: node, expansion: nil, item: item)))
+                return
+            }
+        }
+        pendingResults.append((s, nil))
+        judging.insert(s)
+    }
+
+    func finishJudged(_ s: Int, outcome: EvaluationOutcome, node: NodeID) {
+        live[s]?.recordJudgement(outcome, name: driver.judge?.capabilities.name ?? "judge", node: node)
+        pendingResults.append((s, outcome))
+    }
+
+    func report(_ entry: (Int, EvaluationOutcome?), onResult: (ProblemResult) async throws -> Void) async throws {
+        let (s, outcome) = entry
+        guard var session = live.removeValue(forKey: s) else { return }
+        judging.remove(s)
+        order.removeAll { $0 == s }
+        let result = session.result(judgement: outcome)
+        summary.add(result)
+        done += 1
+        try await onResult(result)
+    }
+
+    // MARK: dispatch
+
+    func dispatch(_ requests: [StepRequest]) {
+        nextGeneratorBatch += 1
+        let id = nextGeneratorBatch
+        inFlight += requests.count
+        let generator = driver.generator
+        let task = Task { [continuation] in
+            do {
+                let results = try await generator.generate(requests)
+                continuation.yield(.generated(batch: id, results: results))
+            } catch is CancellationError {
+                continuation.yield(.generated(batch: id, results: []))
+            } catch {
+                if Task.isCancelled { continuation.yield(.generated(batch: id, results: [])) }
+                else { continuation.yield(.generatorThrew(batch: id, error: "\(error)")) }
+            }
+        }
+        generatorBatches[id] = (requests.map(\.id), task)
+    }
+
+    var nextEvalBatch = 0
+    var nextGeneratorBatch = 0
+
+    func dispatchEval(_ evaluator: Int, _ jobs: [(session: Int, job: EvaluationJob)]) {
+        nextEvalBatch -= 1
+        let id = nextEvalBatch
+        evalBatches[id] = (evaluator, jobs)
+        let ev: any Evaluator = evaluator < 0 ? driver.judge! : driver.evaluators[evaluator]
+        let items = jobs.map(\.job.item)
+        Task { [continuation] in
+            let outcomes = await ev.evaluate(items)
+            continuation.yield(.evaluated(batch: id, outcomes: outcomes))
+        }
+    }
+
+    /// Cancelled requests: dropped from their batch; a batch whose requests are all cancelled has
+    /// its task cancelled (the HTTP generators close the connections).
+    func cancel(_ ids: [RequestID]) {
+        guard !ids.isEmpty else { return }
+        for id in ids { owner[id] = nil }
+        for (_, b) in generatorBatches where b.ids.allSatisfy({ owner[$0] == nil }) {
+            b.task.cancel()
+        }
+    }
+
+    /// Keys whose generator state may be freed, gathered from sessions and sent in one call.
+    var toRelease: [SegmentKey] = []
+
+    func releaseKeys(_ s: Int, all: Bool) {
+        guard var session = live[s] else { return }
+        toRelease += session.releasable
+        session.releasable = []
+        if all {
+            let t = session.tree
+            for i in 0..<t.count where !t.records[i].flags.contains(.finished) && !t.records[i].flags.contains(.pruned) {
+                toRelease.append(SegmentKey(problem: UInt32(truncatingIfNeeded: s), node: UInt32(i)))
+            }
+        }
+        live[s] = session
+    }
+
+    func releaseDrained() {
+        for s in order where !(live[s]?.releasable.isEmpty ?? true) { releaseKeys(s, all: false) }
+        guard !toRelease.isEmpty else { return }
+        let keys = toRelease
+        toRelease = []
+        let generator = driver.generator
+        Task { await generator.release(keys) }
+    }
+}
