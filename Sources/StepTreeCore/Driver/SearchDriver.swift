@@ -105,6 +105,11 @@ final class DriverLoop {
                 if done == problems.count { break }
             }
         }
+        // Requests cancelled on the way (wall time) end before the run does.
+        for (_, b) in generatorBatches {
+            b.task.cancel()
+            await b.task.value
+        }
         summary.wallSeconds = elapsed
         onProgress?(progress)
         return summary
@@ -215,7 +220,7 @@ final class DriverLoop {
         let ready = pendingResults
         pendingResults.removeAll()
         for entry in ready { try await report(entry, onResult: onResult) }
-        releaseDrained()
+        await releaseDrained()
         try fill()
         if ContinuousClock.now - lastProgress > .milliseconds(200) {
             lastProgress = .now
@@ -324,12 +329,11 @@ final class DriverLoop {
         live[s] = session
     }
 
-    func releaseDrained() {
+    func releaseDrained() async {
         for s in order where !(live[s]?.releasable.isEmpty ?? true) { releaseKeys(s, all: false) }
         guard !toRelease.isEmpty else { return }
         let keys = toRelease
         toRelease = []
-        let generator = driver.generator
-        Task { await generator.release(keys) }
+        await driver.generator.release(keys)
     }
 }

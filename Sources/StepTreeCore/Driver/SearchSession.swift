@@ -150,6 +150,9 @@ public struct SearchSession {
         if jobs.isEmpty {
             integrate(e, children: children)
         } else {
+            // The expansion stays pending until its verdicts are in: selection must not enter
+            // children that may yet be pruned.
+            tree.setFlags(.expanding, on: e.node)
             awaiting[e.node] = (e, children, jobs.count)
         }
         return jobs
@@ -177,7 +180,9 @@ public struct SearchSession {
     }
 
     private mutating func integrate(_ e: Expansion, children: Range<Int>) {
+        tree.setFlags(.expanding, on: e.node, false)
         strategy.integrate(e, children: children, in: &tree)
+        if stopped { strategy.stop(in: &tree) }
         if configuration.checkInvariants {
             let bad = tree._invariantViolations()
             precondition(bad.isEmpty, "tree invariants of problem \(problem.id) violated: \(bad.joined(separator: "; "))")

@@ -119,6 +119,8 @@ public struct MCTS: SearchStrategy {
             }
             if r.flags.contains(.failed) || r.flags.contains(.pruned) { return .exhausted }
             if !r.flags.contains(.expanded) {
+                // Selected earlier in this call (in flight, not yet marked expanding): a collision.
+                if r.inFlight > 0 { return .collision }
                 tree.beginVisit(at: node)
                 return .expand(node)
             }
@@ -173,6 +175,7 @@ public struct MCTS: SearchStrategy {
             finish(origin, value: Self.terminalValue(tree[next]), tree: &tree)
         } else {
             rollouts[next] = origin
+            tree.setFlags(.expanding, on: next)
             queuedRollouts.append(Expansion(node: next, samples: 1, greedy: parameters.greedyRollouts, rollout: true))
         }
     }
@@ -183,12 +186,16 @@ public struct MCTS: SearchStrategy {
     }
 
     public mutating func abandon(_ expansion: Expansion, in tree: inout SearchTree) {
+        if expansion.rollout { tree.setFlags(.expanding, on: expansion.node, false) }
         let origin = rollouts.removeValue(forKey: expansion.node) ?? expansion.node
         tree.cancelVisit(at: origin)
     }
 
     public mutating func stop(in tree: inout SearchTree) {
-        for e in queuedRollouts { tree.cancelVisit(at: rollouts.removeValue(forKey: e.node) ?? e.node) }
+        for e in queuedRollouts {
+            tree.setFlags(.expanding, on: e.node, false)
+            tree.cancelVisit(at: rollouts.removeValue(forKey: e.node) ?? e.node)
+        }
         queuedRollouts.removeAll()
     }
 

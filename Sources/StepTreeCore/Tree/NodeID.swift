@@ -21,7 +21,8 @@ public struct NodeFlags: OptionSet, Hashable, Sendable {
     public var rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 
-    /// A request for this node's children is pending (issued, not yet integrated).
+    /// This node's expansion is pending: its request is in flight, or its children were added
+    /// (then it is also `expanded`) and wait for their verdicts before the strategy sees them.
     public static let expanding = NodeFlags(rawValue: 1 << 0)
     /// The node's children were added (possibly none: a dead end).
     public static let expanded = NodeFlags(rawValue: 1 << 1)

@@ -4,7 +4,7 @@ extension SearchTree {
     ///
     /// Rules: side tables as long as the arena; parents precede children and their child range
     /// contains them; depth = parent depth + 1; children only under expanded, non-finished
-    /// nodes; never both expanding and expanded; visits and in-flight counts of a node at least
+    /// nodes; visits and in-flight counts of a node at least
     /// the sum over its children; `count` ≥ 1; sibling priors sum to 1; no two siblings with the
     /// same tokens/text (merging); when `idle`, no in-flight visits and nothing expanding.
     /// - Complexity: O(nodes × children).
@@ -27,7 +27,6 @@ extension SearchTree {
                 if r.depth != records[p].depth &+ 1 { bad.append("\(id): depth \(r.depth), parent depth \(records[p].depth)") }
             }
             if r.count == 0 { bad.append("\(id): count 0") }
-            if r.flags.contains(.expanding) && r.flags.contains(.expanded) { bad.append("\(id): expanding and expanded") }
             if idle && r.flags.contains(.expanding) { bad.append("\(id): still expanding when idle") }
             if idle && r.inFlight != 0 { bad.append("\(id): in-flight \(r.inFlight) when idle") }
             guard r.childCount > 0 else { continue }
