@@ -187,3 +187,23 @@ extension SearchTree {
         verdicts[id.rawValue, default: []].append(verdict)
     }
 }
+
+extension SearchTree {
+    /// Rebuilds a tree from stored columns (the tree-file reader). Seeds are not stored and
+    /// read back as 0.
+    /// - Throws: `CoreError.invariantViolated` when the columns disagree or break the tree's rules.
+    public init(records: [NodeRecord], texts: [String], tokens: [[Int32]], logprobs: [[Float]],
+                finishReasons: [FinishReason], verdicts: [UInt32: [NodeVerdict]]) throws {
+        self.records = records
+        self.texts = texts
+        self.tokens = tokens
+        self.logprobs = logprobs
+        self.finishReasons = finishReasons
+        self.seeds = Array(repeating: 0, count: records.count)
+        self.verdicts = verdicts
+        let bad = records.isEmpty ? ["no root"] : _invariantViolations()
+        guard bad.isEmpty else {
+            throw CoreError(.invariantViolated, "stored tree is inconsistent: \(bad.prefix(3).joined(separator: "; "))")
+        }
+    }
+}
