@@ -31,6 +31,18 @@ public struct ProblemResult: Sendable {
     /// Why the search stopped early ("budget: expansions", "budget: tokens", "budget: wall time"), if it did.
     public var stopReason: String?
 
+    public init(index: Int, problem: Problem, tree: SearchTree, chosen: NodeID?, answer: String?,
+                judgement: EvaluationOutcome?, cost: ProblemCost, stopReason: String?) {
+        self.index = index
+        self.problem = problem
+        self.tree = tree
+        self.chosen = chosen
+        self.answer = answer
+        self.judgement = judgement
+        self.cost = cost
+        self.stopReason = stopReason
+    }
+
     /// Solved: judged `ok` with score ≥ 0.5.
     public var solved: Bool { judgement.map { $0.status == .ok && $0.score >= 0.5 } ?? false }
     /// Judged: a verdict with status `ok`, or no path to judge (a wrong result). Timeouts and
