@@ -4,6 +4,8 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         public let rawValue: String
         public init(_ rawValue: String) { self.rawValue = rawValue }
         public static let io = Code("io")
+        /// The output file exists and the run was not told to resume it.
+        public static let exists = Code("exists")
         public static let malformedLine = Code("malformedLine")
         public static let missingField = Code("missingField")
         public static let duplicateID = Code("duplicateID")

@@ -7,15 +7,16 @@ public enum StepAggregation: String, Codable, Hashable, Sendable, CaseIterable {
     /// The product of step scores (search-and-learn "prod").
     case product
 
-    /// The aggregated score of the path root → `node`; steps without a score are skipped. A path
-    /// with no step score falls back to the node's outcome reward, else 0.
+    /// The aggregated score of the path root → `node`. Each step contributes its step score; a
+    /// finished step without one contributes its outcome score (an outcome verifier's verdict
+    /// counts as the last step's score); steps with neither are skipped; 0 when none has any.
     public func score(of node: NodeID, in tree: SearchTree) -> Double {
         var result: Double? = nil
         var cur = node.rawValue
         while cur != 0 && cur != NodeID.noneRaw {
             let r = tree.records[Int(cur)]
-            if r.hasScore {
-                let s = Double(r.score)
+            if r.hasScore || r.hasReward {
+                let s = Double(r.hasScore ? r.score : r.reward)
                 switch self {
                 case .last: if result == nil { result = s }
                 case .min: result = Swift.min(result ?? s, s)
@@ -24,9 +25,7 @@ public enum StepAggregation: String, Codable, Hashable, Sendable, CaseIterable {
             }
             cur = r.parent
         }
-        if let result { return result }
-        let r = tree.records[node.index]
-        return r.hasReward ? Double(r.reward) : 0
+        return result ?? 0
     }
 }
 
