@@ -58,8 +58,13 @@ final class DriverLoop {
     var live: [Int: SearchSession] = [:]
     var order: [Int] = []
     var nextProblem = 0
+    /// Sessions that may emit requests (changed since they were last asked), in turn order.
+    var ready: [Int] = []
+    var isReady: Set<Int> = []
+    /// Sessions that may have finished since the last check.
+    var maybeDone: [Int] = []
+    var tickPending = false
     var nextRequest: RequestID = 1
-    var nextBatch = 0
     var inFlight = 0
     /// request → owning session, for requests dispatched and not answered.
     var owner: [RequestID: Int] = [:]
@@ -132,7 +137,14 @@ final class DriverLoop {
             nextProblem += 1
             live[i] = try SearchSession(index: i, problem: problems[i], configuration: driver.configuration, evaluators: roles)
             order.append(i)
+            touch(i)
         }
+    }
+
+    /// Marks a session as changed: it is asked for requests and checked for completion.
+    func touch(_ s: Int) {
+        if isReady.insert(s).inserted { ready.append(s) }
+        maybeDone.append(s)
     }
 
     // MARK: events
@@ -144,6 +156,7 @@ final class DriverLoop {
             inFlight -= b.ids.count
             for r in results {
                 guard let s = owner.removeValue(forKey: r.id) else { continue }
+                touch(s)
                 guard let jobs = live[s]?.receive(r) else { continue }
                 for j in jobs { evalQueues[j.evaluator].append((s, j)) }
             }
@@ -159,33 +172,44 @@ final class DriverLoop {
                     finishJudged(entry.session, outcome: outcome, node: entry.job.node)
                 } else {
                     live[entry.session]?.receive(outcome, for: entry.job)
+                    touch(entry.session)
                 }
             }
         case .tick:
-            break
+            tickPending = true
         }
     }
 
     // MARK: pump: budget → select → dispatch → finish
 
     func pump(onResult: (ProblemResult) async throws -> Void, onProgress: ((RunProgress) -> Void)?) async throws {
-        // Budget: wall time, with pending requests cancelled.
-        for s in order where live[s]?.wallTimeExceeded == true {
-            cancel(live[s]!.stop("budget: wall time"))
-        }
-        // Select: every live tree emits requests, round robin, under the global in-flight limit.
-        var batch: [StepRequest] = []
-        if !order.isEmpty {
-            let start = nextBatch % order.count
-            for k in 0..<order.count {
-                let room = inFlightLimit - inFlight - batch.count
-                if room <= 0 { break }
-                let s = order[(start + k) % order.count]
-                let reqs = live[s]!.requests(limit: room, nextID: &nextRequest)
-                for r in reqs { owner[r.id] = s }
-                batch.append(contentsOf: reqs)
+        // Budget: wall time (on the driver's clock ticks), with pending requests cancelled.
+        if tickPending {
+            tickPending = false
+            for s in order where live[s]?.wallTimeExceeded == true {
+                cancel(live[s]!.stop("budget: wall time"))
+                touch(s)
             }
         }
+        // Select: trees that changed emit requests, in turn, under the global in-flight limit.
+        // A tree cut short by the limit stays ready for the next pump.
+        var batch: [StepRequest] = []
+        var polled = 0
+        while polled < ready.count {
+            let room = inFlightLimit - inFlight - batch.count
+            if room <= 0 { break }
+            let s = ready[polled]
+            polled += 1
+            guard live[s] != nil else { continue }
+            let reqs = live[s]!.requests(limit: room, nextID: &nextRequest)
+            for r in reqs { owner[r.id] = s }
+            batch.append(contentsOf: reqs)
+            if reqs.count == room { ready.append(s) }
+            maybeDone.append(s)
+        }
+        for s in ready[..<polled] { isReady.remove(s) }
+        ready.removeFirst(polled)
+        for s in ready { isReady.insert(s) }
         // Expand: dispatch in batches.
         var i = 0
         while i < batch.count {
@@ -204,7 +228,10 @@ final class DriverLoop {
             }
         }
         // Emit: finished trees are judged, reported, released; new problems start.
-        for s in order where live[s]!.isDone && !judging.contains(s) {
+        let candidates = maybeDone
+        maybeDone.removeAll(keepingCapacity: true)
+        candidatesForRelease += candidates
+        for s in candidates where live[s]?.isDone == true && !judging.contains(s) {
             try await finish(s, onResult: onResult)
         }
         if !judgeQueue.isEmpty, let judge = driver.judge {
@@ -217,18 +244,18 @@ final class DriverLoop {
                 j += maxB
             }
         }
-        let ready = pendingResults
+        let reported = pendingResults
         pendingResults.removeAll()
-        for entry in ready { try await report(entry, onResult: onResult) }
+        for entry in reported { try await report(entry, onResult: onResult) }
         await releaseDrained()
         try fill()
         if ContinuousClock.now - lastProgress > .milliseconds(200) {
             lastProgress = .now
             onProgress?(progress)
         }
-        nextBatch += 1
         if !live.isEmpty && generatorBatches.isEmpty && evalBatches.isEmpty {
-            // Nothing in flight but trees still live: they can make progress only by another pump.
+            // Nothing in flight but trees still live: every tree tries again on another pump.
+            for s in order { touch(s) }
             continuation.yield(.tick)
         }
     }
@@ -315,6 +342,7 @@ final class DriverLoop {
 
     /// Keys whose generator state may be freed, gathered from sessions and sent in one call.
     var toRelease: [SegmentKey] = []
+    var candidatesForRelease: [Int] = []
 
     func releaseKeys(_ s: Int, all: Bool) {
         guard var session = live[s] else { return }
@@ -330,7 +358,8 @@ final class DriverLoop {
     }
 
     func releaseDrained() async {
-        for s in order where !(live[s]?.releasable.isEmpty ?? true) { releaseKeys(s, all: false) }
+        for s in candidatesForRelease where !(live[s]?.releasable.isEmpty ?? true) { releaseKeys(s, all: false) }
+        candidatesForRelease.removeAll(keepingCapacity: true)
         guard !toRelease.isEmpty else { return }
         let keys = toRelease
         toRelease = []
