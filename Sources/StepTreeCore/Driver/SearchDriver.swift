@@ -55,7 +55,7 @@ final class DriverLoop {
     let problems: [Problem]
     let roles: [EvaluatorRole]
     let inFlightLimit: Int
-    var live: [Int: SearchSession] = [:]
+    var live: [Int: SessionSlot] = [:]
     var order: [Int] = []
     var nextProblem = 0
     /// Sessions that may emit requests (changed since they were last asked), in turn order.
@@ -77,8 +77,7 @@ final class DriverLoop {
     var done = 0
     let started = ContinuousClock.now
     var lastProgress = ContinuousClock.now
-    let continuation: AsyncStream<Event>.Continuation
-    let events: AsyncStream<Event>
+    let mailbox = EventMailbox<Event>()
 
     init(driver: SearchDriver, problems: [Problem]) {
         self.driver = driver
@@ -86,29 +85,24 @@ final class DriverLoop {
         roles = driver.evaluators.map { EvaluatorRole(name: $0.capabilities.name, kinds: $0.capabilities.kinds) }
         inFlightLimit = max(1, driver.configuration.maxInFlight ?? driver.generator.capabilities.recommendedInFlight)
         evalQueues = Array(repeating: [], count: driver.evaluators.count)
-        (events, continuation) = AsyncStream.makeStream(of: Event.self)
     }
 
     func run(onResult: (ProblemResult) async throws -> Void, onProgress: ((RunProgress) -> Void)?) async throws -> RunSummary {
-        let ticker: Task<Void, Never>? = driver.configuration.budget.maxWallSeconds == nil ? nil : Task { [continuation] in
+        let ticker: Task<Void, Never>? = driver.configuration.budget.maxWallSeconds == nil ? nil : Task { [mailbox] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(50))
-                continuation.yield(.tick)
+                mailbox.post(.tick)
             }
         }
         defer {
             ticker?.cancel()
             for (_, b) in generatorBatches { b.task.cancel() }
-            continuation.finish()
         }
         try fill()
         try await pump(onResult: onResult, onProgress: onProgress)
-        if done < problems.count {
-            for await event in events {
-                try handle(event)
-                try await pump(onResult: onResult, onProgress: onProgress)
-                if done == problems.count { break }
-            }
+        while done < problems.count {
+            for event in await mailbox.take() { try handle(event) }
+            try await pump(onResult: onResult, onProgress: onProgress)
         }
         // Requests cancelled on the way (wall time) end before the run does.
         for (_, b) in generatorBatches {
@@ -135,7 +129,7 @@ final class DriverLoop {
         while live.count < max(1, driver.configuration.concurrency) && nextProblem < problems.count {
             let i = nextProblem
             nextProblem += 1
-            live[i] = try SearchSession(index: i, problem: problems[i], configuration: driver.configuration, evaluators: roles)
+            live[i] = SessionSlot(try SearchSession(index: i, problem: problems[i], configuration: driver.configuration, evaluators: roles))
             order.append(i)
             touch(i)
         }
@@ -157,7 +151,7 @@ final class DriverLoop {
             for r in results {
                 guard let s = owner.removeValue(forKey: r.id) else { continue }
                 touch(s)
-                guard let jobs = live[s]?.receive(r) else { continue }
+                guard let jobs = live[s]?.session.receive(r) else { continue }
                 for j in jobs { evalQueues[j.evaluator].append((s, j)) }
             }
         case .generatorThrew(let batch, let error):
@@ -171,7 +165,7 @@ final class DriverLoop {
                 if entry.job.evaluator < 0 {
                     finishJudged(entry.session, outcome: outcome, node: entry.job.node)
                 } else {
-                    live[entry.session]?.receive(outcome, for: entry.job)
+                    live[entry.session]?.session.receive(outcome, for: entry.job)
                     touch(entry.session)
                 }
             }
@@ -186,8 +180,8 @@ final class DriverLoop {
         // Budget: wall time (on the driver's clock ticks), with pending requests cancelled.
         if tickPending {
             tickPending = false
-            for s in order where live[s]?.wallTimeExceeded == true {
-                cancel(live[s]!.stop("budget: wall time"))
+            for s in order where live[s]?.session.wallTimeExceeded == true {
+                cancel(live[s]!.session.stop("budget: wall time"))
                 touch(s)
             }
         }
@@ -201,7 +195,7 @@ final class DriverLoop {
             let s = ready[polled]
             polled += 1
             guard live[s] != nil else { continue }
-            let reqs = live[s]!.requests(limit: room, nextID: &nextRequest)
+            let reqs = live[s]!.session.requests(limit: room, nextID: &nextRequest)
             for r in reqs { owner[r.id] = s }
             batch.append(contentsOf: reqs)
             if reqs.count == room { ready.append(s) }
@@ -231,7 +225,7 @@ final class DriverLoop {
         let candidates = maybeDone
         maybeDone.removeAll(keepingCapacity: true)
         candidatesForRelease += candidates
-        for s in candidates where live[s]?.isDone == true && !judging.contains(s) {
+        for s in candidates where live[s]?.session.isDone == true && !judging.contains(s) {
             try await finish(s, onResult: onResult)
         }
         if !judgeQueue.isEmpty, let judge = driver.judge {
@@ -256,7 +250,7 @@ final class DriverLoop {
         if !live.isEmpty && generatorBatches.isEmpty && evalBatches.isEmpty {
             // Nothing in flight but trees still live: every tree tries again on another pump.
             for s in order { touch(s) }
-            continuation.yield(.tick)
+            mailbox.post(.tick)
         }
     }
 
@@ -265,7 +259,7 @@ final class DriverLoop {
     func finish(_ s: Int, onResult: (ProblemResult) async throws -> Void) async throws {
         releaseKeys(s, all: true)
         if driver.judge != nil {
-            let session = live[s]!
+            let session = live[s]!.session
             let (node, _) = session.choice()
             if let node {
                 judging.insert(s)
@@ -279,13 +273,13 @@ final class DriverLoop {
     }
 
     func finishJudged(_ s: Int, outcome: EvaluationOutcome, node: NodeID) {
-        live[s]?.recordJudgement(outcome, name: driver.judge?.capabilities.name ?? "judge", node: node)
+        live[s]?.session.recordJudgement(outcome, name: driver.judge?.capabilities.name ?? "judge", node: node)
         pendingResults.append((s, outcome))
     }
 
     func report(_ entry: (Int, EvaluationOutcome?), onResult: (ProblemResult) async throws -> Void) async throws {
         let (s, outcome) = entry
-        guard var session = live.removeValue(forKey: s) else { return }
+        guard var session = live.removeValue(forKey: s)?.session else { return }
         judging.remove(s)
         order.removeAll { $0 == s }
         let result = session.result(judgement: outcome)
@@ -301,15 +295,15 @@ final class DriverLoop {
         let id = nextGeneratorBatch
         inFlight += requests.count
         let generator = driver.generator
-        let task = Task { [continuation] in
+        let task = Task { [mailbox] in
             do {
                 let results = try await generator.generate(requests)
-                continuation.yield(.generated(batch: id, results: results))
+                mailbox.post(.generated(batch: id, results: results))
             } catch is CancellationError {
-                continuation.yield(.generated(batch: id, results: []))
+                mailbox.post(.generated(batch: id, results: []))
             } catch {
-                if Task.isCancelled { continuation.yield(.generated(batch: id, results: [])) }
-                else { continuation.yield(.generatorThrew(batch: id, error: "\(error)")) }
+                if Task.isCancelled { mailbox.post(.generated(batch: id, results: [])) }
+                else { mailbox.post(.generatorThrew(batch: id, error: "\(error)")) }
             }
         }
         generatorBatches[id] = (requests.map(\.id), task)
@@ -324,9 +318,9 @@ final class DriverLoop {
         evalBatches[id] = (evaluator, jobs)
         let ev: any Evaluator = evaluator < 0 ? driver.judge! : driver.evaluators[evaluator]
         let items = jobs.map(\.job.item)
-        Task { [continuation] in
+        Task { [mailbox] in
             let outcomes = await ev.evaluate(items)
-            continuation.yield(.evaluated(batch: id, outcomes: outcomes))
+            mailbox.post(.evaluated(batch: id, outcomes: outcomes))
         }
     }
 
@@ -345,24 +339,29 @@ final class DriverLoop {
     var candidatesForRelease: [Int] = []
 
     func releaseKeys(_ s: Int, all: Bool) {
-        guard var session = live[s] else { return }
-        toRelease += session.releasable
-        session.releasable = []
+        guard let slot = live[s] else { return }
+        toRelease += slot.session.releasable
+        slot.session.releasable = []
         if all {
-            let t = session.tree
+            let t = slot.session.tree
             for i in 0..<t.count where !t.records[i].flags.contains(.finished) && !t.records[i].flags.contains(.pruned) {
                 toRelease.append(SegmentKey(problem: UInt32(truncatingIfNeeded: s), node: UInt32(i)))
             }
         }
-        live[s] = session
     }
 
     func releaseDrained() async {
-        for s in candidatesForRelease where !(live[s]?.releasable.isEmpty ?? true) { releaseKeys(s, all: false) }
+        for s in candidatesForRelease where !(live[s]?.session.releasable.isEmpty ?? true) { releaseKeys(s, all: false) }
         candidatesForRelease.removeAll(keepingCapacity: true)
         guard !toRelease.isEmpty else { return }
         let keys = toRelease
         toRelease = []
         await driver.generator.release(keys)
     }
+}
+
+/// A session held by reference, so the loop mutates it in place.
+final class SessionSlot {
+    var session: SearchSession
+    init(_ session: SearchSession) { self.session = session }
 }
