@@ -55,7 +55,7 @@ final class DriverLoop {
     let problems: [Problem]
     let roles: [EvaluatorRole]
     let inFlightLimit: Int
-    var live: [Int: SessionSlot] = [:]
+    var live: [Int: SearchSession] = [:]
     var order: [Int] = []
     var nextProblem = 0
     /// Sessions that may emit requests (changed since they were last asked), in turn order.
@@ -68,10 +68,10 @@ final class DriverLoop {
     var inFlight = 0
     /// request → owning session, for requests dispatched and not answered.
     var owner: [RequestID: Int] = [:]
-    var generatorBatches: [Int: (ids: [RequestID], task: Task<Void, Never>)] = [:]
-    var evalQueues: [[(session: Int, job: EvaluationJob)]]
-    var judgeQueue: [(session: Int, job: EvaluationJob)] = []
-    var evalBatches: [Int: (evaluator: Int, jobs: [(session: Int, job: EvaluationJob)])] = [:]
+    var generatorBatches: [Int: GeneratorBatch] = [:]
+    var evalQueues: [[SessionJob]]
+    var judgeQueue: [SessionJob] = []
+    var evalBatches: [Int: EvaluatorBatch] = [:]
     var judging: Set<Int> = []
     var summary = RunSummary()
     var done = 0
@@ -129,7 +129,7 @@ final class DriverLoop {
         while live.count < max(1, driver.configuration.concurrency) && nextProblem < problems.count {
             let i = nextProblem
             nextProblem += 1
-            live[i] = SessionSlot(try SearchSession(index: i, problem: problems[i], configuration: driver.configuration, evaluators: roles))
+            live[i] = try SearchSession(index: i, problem: problems[i], configuration: driver.configuration, evaluators: roles)
             order.append(i)
             touch(i)
         }
@@ -151,8 +151,8 @@ final class DriverLoop {
             for r in results {
                 guard let s = owner.removeValue(forKey: r.id) else { continue }
                 touch(s)
-                guard let jobs = live[s]?.session.receive(r) else { continue }
-                for j in jobs { evalQueues[j.evaluator].append((s, j)) }
+                guard let jobs = live[s]?.receive(r) else { continue }
+                for j in jobs { evalQueues[j.evaluator].append(SessionJob(session: s, job: j)) }
             }
         case .generatorThrew(let batch, let error):
             generatorBatches[batch] = nil
@@ -165,7 +165,7 @@ final class DriverLoop {
                 if entry.job.evaluator < 0 {
                     finishJudged(entry.session, outcome: outcome, node: entry.job.node)
                 } else {
-                    live[entry.session]?.session.receive(outcome, for: entry.job)
+                    live[entry.session]?.receive(outcome, for: entry.job)
                     touch(entry.session)
                 }
             }
@@ -180,8 +180,8 @@ final class DriverLoop {
         // Budget: wall time (on the driver's clock ticks), with pending requests cancelled.
         if tickPending {
             tickPending = false
-            for s in order where live[s]?.session.wallTimeExceeded == true {
-                cancel(live[s]!.session.stop("budget: wall time"))
+            for s in order where live[s]?.wallTimeExceeded == true {
+                cancel(live[s]!.stop("budget: wall time"))
                 touch(s)
             }
         }
@@ -195,7 +195,7 @@ final class DriverLoop {
             let s = ready[polled]
             polled += 1
             guard live[s] != nil else { continue }
-            let reqs = live[s]!.session.requests(limit: room, nextID: &nextRequest)
+            let reqs = live[s]!.requests(limit: room, nextID: &nextRequest)
             for r in reqs { owner[r.id] = s }
             batch.append(contentsOf: reqs)
             if reqs.count == room { ready.append(s) }
@@ -225,7 +225,7 @@ final class DriverLoop {
         let candidates = maybeDone
         maybeDone.removeAll(keepingCapacity: true)
         candidatesForRelease += candidates
-        for s in candidates where live[s]?.session.isDone == true && !judging.contains(s) {
+        for s in candidates where live[s]?.isDone == true && !judging.contains(s) {
             try await finish(s, onResult: onResult)
         }
         if !judgeQueue.isEmpty, let judge = driver.judge {
@@ -259,12 +259,12 @@ final class DriverLoop {
     func finish(_ s: Int, onResult: (ProblemResult) async throws -> Void) async throws {
         releaseKeys(s, all: true)
         if driver.judge != nil {
-            let session = live[s]!.session
+            let session = live[s]!
             let (node, _) = session.choice()
             if let node {
                 judging.insert(s)
                 let item = EvaluationItem(problem: session.problem, steps: session.tree.steps(to: node), finished: true)
-                judgeQueue.append((s, EvaluationJob(evaluator: -1, kind: .outcome, node: node, expansion: nil, item: item)))
+                judgeQueue.append(SessionJob(session: s, job: EvaluationJob(evaluator: -1, kind: .outcome, node: node, expansion: nil, item: item)))
                 return
             }
         }
@@ -273,13 +273,13 @@ final class DriverLoop {
     }
 
     func finishJudged(_ s: Int, outcome: EvaluationOutcome, node: NodeID) {
-        live[s]?.session.recordJudgement(outcome, name: driver.judge?.capabilities.name ?? "judge", node: node)
+        live[s]?.recordJudgement(outcome, name: driver.judge?.capabilities.name ?? "judge", node: node)
         pendingResults.append((s, outcome))
     }
 
     func report(_ entry: (Int, EvaluationOutcome?), onResult: (ProblemResult) async throws -> Void) async throws {
         let (s, outcome) = entry
-        guard var session = live.removeValue(forKey: s)?.session else { return }
+        guard let session = live.removeValue(forKey: s) else { return }
         judging.remove(s)
         order.removeAll { $0 == s }
         let result = session.result(judgement: outcome)
@@ -306,16 +306,16 @@ final class DriverLoop {
                 else { mailbox.post(.generatorThrew(batch: id, error: "\(error)")) }
             }
         }
-        generatorBatches[id] = (requests.map(\.id), task)
+        generatorBatches[id] = GeneratorBatch(ids: requests.map(\.id), task: task)
     }
 
     var nextEvalBatch = 0
     var nextGeneratorBatch = 0
 
-    func dispatchEval(_ evaluator: Int, _ jobs: [(session: Int, job: EvaluationJob)]) {
+    func dispatchEval(_ evaluator: Int, _ jobs: [SessionJob]) {
         nextEvalBatch -= 1
         let id = nextEvalBatch
-        evalBatches[id] = (evaluator, jobs)
+        evalBatches[id] = EvaluatorBatch(evaluator: evaluator, jobs: jobs)
         let ev: any Evaluator = evaluator < 0 ? driver.judge! : driver.evaluators[evaluator]
         let items = jobs.map(\.job.item)
         Task { [mailbox] in
@@ -340,10 +340,10 @@ final class DriverLoop {
 
     func releaseKeys(_ s: Int, all: Bool) {
         guard let slot = live[s] else { return }
-        toRelease += slot.session.releasable
-        slot.session.releasable = []
+        toRelease += slot.releasable
+        slot.releasable = []
         if all {
-            let t = slot.session.tree
+            let t = slot.tree
             for i in 0..<t.count where !t.records[i].flags.contains(.finished) && !t.records[i].flags.contains(.pruned) {
                 toRelease.append(SegmentKey(problem: UInt32(truncatingIfNeeded: s), node: UInt32(i)))
             }
@@ -351,7 +351,7 @@ final class DriverLoop {
     }
 
     func releaseDrained() async {
-        for s in candidatesForRelease where !(live[s]?.session.releasable.isEmpty ?? true) { releaseKeys(s, all: false) }
+        for s in candidatesForRelease where !(live[s]?.releasable.isEmpty ?? true) { releaseKeys(s, all: false) }
         candidatesForRelease.removeAll(keepingCapacity: true)
         guard !toRelease.isEmpty else { return }
         let keys = toRelease
@@ -360,8 +360,20 @@ final class DriverLoop {
     }
 }
 
-/// A session held by reference, so the loop mutates it in place.
-final class SessionSlot {
-    var session: SearchSession
-    init(_ session: SearchSession) { self.session = session }
+/// A verdict request and the session that owns it.
+struct SessionJob {
+    var session: Int
+    var job: EvaluationJob
+}
+
+/// Requests dispatched in one `generate` call, and the task running it.
+struct GeneratorBatch {
+    var ids: [RequestID]
+    var task: Task<Void, Never>
+}
+
+/// Jobs dispatched in one `evaluate` call.
+struct EvaluatorBatch {
+    var evaluator: Int
+    var jobs: [SessionJob]
 }

@@ -3,7 +3,7 @@
 /// (step evaluators score every new node, outcome evaluators judge finished paths), prunes
 /// rejected steps, and hands the children back to the strategy. `SearchDriver` runs many
 /// sessions and batches their requests; tests drive one directly with scripted fakes.
-public struct SearchSession {
+public final class SearchSession {
     public let index: Int
     public let problem: Problem
     public private(set) var tree: SearchTree
@@ -15,9 +15,9 @@ public struct SearchSession {
     let roles: [EvaluatorRole]
 
     /// Issued requests not yet answered: request id → expansion and reserved tokens.
-    private var pending: [RequestID: (expansion: Expansion, reserved: Int)] = [:]
+    private var pending: [RequestID: PendingRequest] = [:]
     /// Expanded nodes waiting for verdicts: node → (expansion, children, verdicts outstanding).
-    private var awaiting: [NodeID: (expansion: Expansion, children: Range<Int>, outstanding: Int)] = [:]
+    private var awaiting: [NodeID: AwaitingVerdicts] = [:]
     private var reservedTokens = 0
     private var stopped = false
     private let started: ContinuousClock.Instant
@@ -60,7 +60,7 @@ public struct SearchSession {
 
     /// Up to `limit` new requests (bounded by the tree's in-flight limit and the budgets).
     /// `nextID` is the run's request counter.
-    public mutating func requests(limit: Int, nextID: inout RequestID) -> [StepRequest] {
+    public func requests(limit: Int, nextID: inout RequestID) -> [StepRequest] {
         if stopped { return [] }
         if wallTimeExceeded { stop("budget: wall time"); return [] }
         let budget = configuration.budget
@@ -92,7 +92,7 @@ public struct SearchSession {
             nextID += 1
             let reserved = budget.maxGeneratedTokens == nil ? 0 : maxTokens * samples
             reservedTokens += reserved
-            pending[id] = (e, reserved)
+            pending[id] = PendingRequest(expansion: e, reserved: reserved)
             tree.setFlags(.expanding, on: e.node)
             cost.expansions += 1
             out.append(makeRequest(id: id, expansion: e, samples: samples, maxTokens: maxTokens))
@@ -118,9 +118,10 @@ public struct SearchSession {
     /// Adds the children of an answered request. Returns the verdicts they need; when none are
     /// needed the children are integrated at once. A result for an unknown (cancelled) request
     /// is ignored.
-    public mutating func receive(_ result: StepResult) -> [EvaluationJob] {
-        guard let (e, reserved) = pending.removeValue(forKey: result.id) else { return [] }
-        reservedTokens -= reserved
+    public func receive(_ result: StepResult) -> [EvaluationJob] {
+        guard let p = pending.removeValue(forKey: result.id) else { return [] }
+        let e = p.expansion
+        reservedTokens -= p.reserved
         var generated = result.cost.generatedTokens
         if generated == 0 { generated = result.samples.reduce(0) { $0 + ($1.tokens?.count ?? 0) } }
         cost.generatedTokens += generated
@@ -153,14 +154,14 @@ public struct SearchSession {
             // The expansion stays pending until its verdicts are in: selection must not enter
             // children that may yet be pruned.
             tree.setFlags(.expanding, on: e.node)
-            awaiting[e.node] = (e, children, jobs.count)
+            awaiting[e.node] = AwaitingVerdicts(expansion: e, children: children, outstanding: jobs.count)
         }
         return jobs
     }
 
     /// Stores a verdict; a step verdict `ok` with score ≤ 0 or below `pruneBelow` prunes the
     /// node. When the expansion's last verdict arrives, its children are integrated.
-    public mutating func receive(_ outcome: EvaluationOutcome, for job: EvaluationJob) {
+    public func receive(_ outcome: EvaluationOutcome, for job: EvaluationJob) {
         let name = job.evaluator >= 0 && job.evaluator < roles.count ? roles[job.evaluator].name : "judge"
         tree.addVerdict(NodeVerdict(evaluator: name, kind: job.kind, outcome: outcome), to: job.node)
         if job.kind == .step && outcome.status == .ok {
@@ -179,7 +180,7 @@ public struct SearchSession {
         integrate(w.expansion, children: w.children)
     }
 
-    private mutating func integrate(_ e: Expansion, children: Range<Int>) {
+    private func integrate(_ e: Expansion, children: Range<Int>) {
         tree.setFlags(.expanding, on: e.node, false)
         strategy.integrate(e, children: children, in: &tree)
         if stopped { strategy.stop(in: &tree) }
@@ -194,7 +195,7 @@ public struct SearchSession {
     /// Stops issuing. Pending requests are cancelled only for a wall-time stop (their results
     /// would arrive after the deadline); returns the ids cancelled.
     @discardableResult
-    public mutating func stop(_ reason: String) -> [RequestID] {
+    public func stop(_ reason: String) -> [RequestID] {
         if !stopped {
             stopped = true
             stopReason = reason
@@ -203,8 +204,9 @@ public struct SearchSession {
         guard reason == "budget: wall time" else { return [] }
         let ids = Array(pending.keys)
         for id in ids {
-            let (e, reserved) = pending.removeValue(forKey: id)!
-            reservedTokens -= reserved
+            let p = pending.removeValue(forKey: id)!
+            let e = p.expansion
+            reservedTokens -= p.reserved
             tree.setFlags(.expanding, on: e.node, false)
             strategy.abandon(e, in: &tree)
         }
@@ -218,7 +220,7 @@ public struct SearchSession {
     }
 
     /// The result, judged by `judgement` (or, when nil, by the chosen node's own outcome verdict).
-    public mutating func result(judgement: EvaluationOutcome?) -> ProblemResult {
+    public func result(judgement: EvaluationOutcome?) -> ProblemResult {
         let (node, answer) = choice()
         var j = judgement
         if j == nil, let node {
@@ -230,8 +232,21 @@ public struct SearchSession {
     }
 
     /// Records the judge's verdict on the chosen node in the tree.
-    public mutating func recordJudgement(_ outcome: EvaluationOutcome, name: String, node: NodeID) {
+    public func recordJudgement(_ outcome: EvaluationOutcome, name: String, node: NodeID) {
         tree.addVerdictWithoutScoring(NodeVerdict(evaluator: "judge:" + name, kind: .outcome, outcome: outcome), to: node)
         cost.evaluatorItems += 1
     }
+}
+
+/// An issued request: the expansion it serves and the tokens reserved for it.
+struct PendingRequest {
+    var expansion: Expansion
+    var reserved: Int
+}
+
+/// An expansion whose children wait for verdicts.
+struct AwaitingVerdicts {
+    var expansion: Expansion
+    var children: Range<Int>
+    var outstanding: Int
 }

@@ -35,17 +35,36 @@ public struct AnswerMarker: Hashable, Sendable, Codable {
     }
 
     private func range(in step: String) -> Range<String.Index>? {
-        if atLineStart {
-            var lineStart = step.startIndex
-            while lineStart < step.endIndex {
-                let body = step[lineStart...].drop { $0 == " " }
-                if body.hasPrefix(marker) { return body.startIndex..<step.index(body.startIndex, offsetBy: marker.count) }
-                guard let nl = step[lineStart...].firstIndex(of: "\n") else { return nil }
-                lineStart = step.index(after: nl)
+        guard let offset = byteOffset(in: step) else { return nil }
+        let u = step.utf8
+        let lower = u.index(u.startIndex, offsetBy: offset)
+        return lower..<u.index(lower, offsetBy: marker.utf8.count)
+    }
+
+    /// UTF-8 offset of the marker in `step` (at a line start, after spaces, when `atLineStart`).
+    private func byteOffset(in step: String) -> Int? {
+        var step = step
+        var marker = marker
+        return step.withUTF8 { s in
+            marker.withUTF8 { m -> Int? in
+                guard !m.isEmpty, s.count >= m.count else { return nil }
+                var i = 0
+                var lineStart = true
+                while i + m.count <= s.count {
+                    if atLineStart {
+                        if s[i] == UInt8(ascii: "\n") { lineStart = true; i += 1; continue }
+                        if lineStart && s[i] == UInt8(ascii: " ") { i += 1; continue }
+                        if !lineStart { i += 1; continue }
+                        lineStart = false
+                    }
+                    var j = 0
+                    while j < m.count && s[i + j] == m[j] { j += 1 }
+                    if j == m.count { return i }
+                    i += 1
+                }
+                return nil
             }
-            return nil
         }
-        return step.firstRange(of: marker)
     }
 
     /// The answer of a finished path: an outcome verifier's extracted answer when there is one,
