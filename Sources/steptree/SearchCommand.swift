@@ -11,7 +11,8 @@ struct SearchCommand: AsyncParsableCommand {
         discussion: """
             Example (the offline Countdown showcase):
               steptree search Examples/countdown/problems-test.jsonl \\
-                --generator embedded:Examples/countdown/policy.gguf --verifier countdown --out trees.jsonl
+                --generator embedded:Examples/countdown/policy.gguf \\
+                --verifier countdown --out trees.jsonl
 
             The preset (countdown, gsm8k, math, math500, humaneval, mbpp) is inferred from the first \
             line's fields unless --preset or --field mappings are given. Verifiers guide the search \
@@ -61,7 +62,7 @@ struct SearchCommand: AsyncParsableCommand {
     @Option(name: .customLong("budget-seconds"), help: "Wall-clock seconds per problem at most.")
     var budgetSeconds: Double?
 
-    @Option(help: "Sampling temperature. Default 0.8 (search-and-learn).")
+    @Option(help: "Sampling temperature (0.8: search-and-learn).")
     var temperature: Double = 0.8
 
     @Option(name: .customLong("top-k"), help: "Top-k sampling; 0 disables.")
@@ -73,7 +74,7 @@ struct SearchCommand: AsyncParsableCommand {
     @Option(name: .customLong("min-p"), help: "Min-p sampling; 0 disables.")
     var minP: Double = 0
 
-    @Option(help: "Step delimiter (escapes \\n, \\t). Default \\n.")
+    @Option(help: "Step delimiter (escapes \\n, \\t).")
     var stop: String = "\\n"
 
     @Option(name: .customLong("step-max-tokens"), help: "Tokens per step at most.")

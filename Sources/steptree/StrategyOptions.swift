@@ -19,40 +19,40 @@ struct StrategyOptions: ParsableArguments {
         """))
     var strategy = "beam"
 
-    @Option(help: "N: paths (best-of-n) or samples per round (beam, dvts). Default 8.")
+    @Option(help: "N: paths (best-of-n) or samples per round (beam, dvts).")
     var n: Int = 8
 
-    @Option(name: .customLong("beam-width"), help: "M: beam width (beam, dvts). Default 4 (search-and-learn).")
+    @Option(name: .customLong("beam-width"), help: "M: beam width (beam, dvts); 4 in search-and-learn.")
     var beamWidth: Int = 4
 
-    @Option(help: "best-of-n choice: \(AnswerAggregation.allCases.map(\.rawValue).joined(separator: ", ")). Default majority (OpenR).")
+    @Option(help: "best-of-n choice (OpenR's set: majority vote; PRM last/min/product, each as max or weighted vote).")
     var aggregation: AnswerAggregation = .majority
 
-    @Option(name: .customLong("step-aggregation"), help: "beam/dvts ranking by step scores: last, min, product. Default last (search-and-learn).")
+    @Option(name: .customLong("step-aggregation"), help: "beam/dvts ranking by step scores (search-and-learn agg_strategy).")
     var stepAggregation: StepAggregation = .last
 
-    @Option(name: .customLong("max-iterations"), help: "beam/dvts rounds at most. Default 40 (search-and-learn).")
+    @Option(name: .customLong("max-iterations"), help: "beam/dvts rounds at most (search-and-learn num_iterations).")
     var maxIterations: Int = 40
 
-    @Option(help: "mcts: simulations per problem. Default 32 (rStar-Math).")
+    @Option(help: "mcts: simulations per problem (32 in rStar-Math's eval).")
     var simulations: Int = 32
 
-    @Option(help: "mcts: samples per expansion. Default 4.")
+    @Option(help: "mcts: samples per expansion.")
     var width: Int = 4
 
-    @Option(help: "mcts: exploration form, constant (c_puct) or alphazero (ln((N+c_base+1)/c_base)+c_init). Default alphazero (OpenR).")
+    @Option(help: "mcts: exploration form, constant (c_puct) or alphazero (ln((N+c_base+1)/c_base)+c_init). alphazero as in OpenR.")
     var exploration: MCTS.Exploration = .alphazero
 
-    @Option(name: .customLong("c-puct"), help: "mcts: constant c_puct. Default 1.25.")
+    @Option(name: .customLong("c-puct"), help: "mcts: constant c_puct (rStar-Math uses 2).")
     var cPuct: Double = 1.25
 
-    @Option(name: .customLong("c-base"), help: "mcts: AlphaZero c_base. Default 19652.")
+    @Option(name: .customLong("c-base"), help: "mcts: AlphaZero c_base (AlphaZero, OpenR).")
     var cBase: Double = 19652
 
-    @Option(name: .customLong("c-init"), help: "mcts: AlphaZero c_init. Default 1.25.")
+    @Option(name: .customLong("c-init"), help: "mcts: AlphaZero c_init (AlphaZero, OpenR).")
     var cInit: Double = 1.25
 
-    @Option(name: .customLong("leaf-value"), help: "mcts: leaf value from prm (step score), rollout (to a finished path) or outcome. Default rollout.")
+    @Option(name: .customLong("leaf-value"), help: "mcts: leaf value from prm (step score), rollout (to a finished path) or outcome.")
     var leafValue: MCTS.LeafValue = .rollout
 
     @Flag(name: .customLong("sampled-rollouts"), help: "mcts: roll out at the run's temperature instead of greedily.")
