@@ -109,6 +109,7 @@ final class DriverLoop {
             b.task.cancel()
             await b.task.value
         }
+        for r in releases { await r.value }
         summary.wallSeconds = elapsed
         onProgress?(progress)
         return summary
@@ -241,7 +242,7 @@ final class DriverLoop {
         let reported = pendingResults
         pendingResults.removeAll()
         for entry in reported { try await report(entry, onResult: onResult) }
-        await releaseDrained()
+        releaseDrained()
         try fill()
         if ContinuousClock.now - lastProgress > .milliseconds(200) {
             lastProgress = .now
@@ -337,6 +338,8 @@ final class DriverLoop {
     /// Keys whose generator state may be freed, gathered from sessions and sent in one call.
     var toRelease: [SegmentKey] = []
     var candidatesForRelease: [Int] = []
+    /// Release calls under way; the run awaits them before it returns.
+    var releases: [Task<Void, Never>] = []
 
     func releaseKeys(_ s: Int, all: Bool) {
         guard let slot = live[s] else { return }
@@ -350,13 +353,15 @@ final class DriverLoop {
         }
     }
 
-    func releaseDrained() async {
+    func releaseDrained() {
         for s in candidatesForRelease where !(live[s]?.releasable.isEmpty ?? true) { releaseKeys(s, all: false) }
         candidatesForRelease.removeAll(keepingCapacity: true)
         guard !toRelease.isEmpty else { return }
         let keys = toRelease
         toRelease = []
-        await driver.generator.release(keys)
+        // Not awaited here: a generator may serve `release` after the batch it is computing.
+        let generator = driver.generator
+        releases.append(Task { await generator.release(keys) })
     }
 }
 
