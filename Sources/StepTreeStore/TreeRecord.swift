@@ -60,7 +60,8 @@ public struct TreeRecord: Codable, Hashable, Sendable {
     public var chosen: UInt32?
     public var answer: String?
     public var solved: Bool
-    /// Whether the chosen answer got an `ok` verdict (or no answer was found).
+    /// Whether the chosen answer was judged (`ok` or `unparseable` verdict, or no answer found);
+    /// false when its verdict timed out or errored.
     public var judged: Bool
     public var judgement: Verdict?
     public var stopReason: String?

@@ -45,16 +45,18 @@ public struct ProblemResult: Sendable {
 
     /// Solved: judged `ok` with score ≥ 0.5.
     public var solved: Bool { judgement.map { $0.status == .ok && $0.score >= 0.5 } ?? false }
-    /// Judged: a verdict with status `ok`, or no path to judge (a wrong result). Timeouts and
-    /// errors are never counted as wrong.
-    public var judged: Bool { chosen == nil || judgement?.status == .ok }
+    /// Judged: a verdict with status `ok` or `unparseable` (an answer that cannot be read is
+    /// wrong), or no path to judge (also wrong). Timeouts and errors are never counted as wrong.
+    public var judged: Bool {
+        chosen == nil || judgement.map { $0.status == .ok || $0.status == .unparseable } == true
+    }
 }
 
 /// Totals of a run, printed as the final summary and written by `--summary-json`.
 public struct RunSummary: Codable, Hashable, Sendable {
     public var problems = 0
     public var solved = 0
-    /// Problems whose chosen answer got an `ok` verdict (or that found no answer).
+    /// Problems whose chosen answer got an `ok` or `unparseable` verdict (or that found no answer).
     public var judged = 0
     /// solved / judged (0 when nothing was judged).
     public var accuracy: Double { judged == 0 ? 0 : Double(solved) / Double(judged) }
