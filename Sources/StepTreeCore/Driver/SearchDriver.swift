@@ -1,9 +1,13 @@
 /// Progress figures the driver reports while it runs (the CLI's one-line display).
 public struct RunProgress: Sendable {
+    /// Problems finished and reported.
     public var problemsDone: Int
     public var problemsTotal: Int
+    /// Finished problems judged solved.
     public var solved: Int
+    /// Nodes of the finished problems' trees.
     public var nodes: Int
+    /// Tokens generated for the finished problems.
     public var generatedTokens: Int
     public var elapsedSeconds: Double
 }
@@ -13,6 +17,17 @@ public struct RunProgress: Sendable {
 /// tree, batches verdict requests per evaluator, judges the chosen answers, and reports each
 /// finished problem. The loop reads like the papers: select → expand → verify → backup → emit →
 /// budget. Trees are owned by the loop alone; only generator and evaluator calls run concurrently.
+///
+/// The loop takes every result that arrived since its last pass, hands each to its tree, then
+/// asks only the trees that changed for new requests, so many results become one batch. When a
+/// tree stops on its wall-time budget its pending requests are cancelled: their results are
+/// dropped, and a batch whose requests are all cancelled has its task cancelled (an HTTP
+/// generator then closes the connections). Trees stopped by the expansion or token budget let
+/// their pending requests finish, since those were issued within budget. Keys of finished and
+/// pruned nodes, and of every node of a finished tree, are passed to `StepGenerator.release`.
+///
+///     let driver = SearchDriver(generator: gen, evaluators: [verifier], configuration: config)
+///     let summary = try await driver.run(problems) { result in try writer.append(...) }
 public struct SearchDriver: Sendable {
     public var generator: any StepGenerator
     /// Guiding evaluators (step scorers and/or outcome verifiers).
