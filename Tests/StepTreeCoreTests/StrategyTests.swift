@@ -95,7 +95,10 @@ import StepTreeTestSupport
         #expect(reqs.first?.samples == n)
         #expect(reqs.dropFirst().allSatisfy { $0.samples == m })
         #expect(reqs.count == 1 + 3 * (n / m))
-        // The kept beams are the best-scoring candidates of their round.
+        // The beams kept after round 0 are the best-scoring children of the root.
+        let kids = s.tree.children(of: .root).sorted { s.tree[$0].score > s.tree[$1].score }
+        let kept = Set(reqs[1...(n / m)].map { $0.prefix.last!.key.node })
+        #expect(kept == Set(kids.prefix(n / m).map(\.rawValue)))
         #expect(s.choice().node != nil)
     }
 
@@ -161,6 +164,20 @@ import StepTreeTestSupport
         #expect(s.requests(limit: 4, nextID: &nextID).isEmpty)
         let m = try #require(s.strategy as? MCTS)
         #expect(m.collisions > 0)
+    }
+
+    @Test func mctsFirstVisitsTheLikeliestChild() throws {
+        var c = TreeScripts.configuration("mcts")
+        c.parameters.mcts = .init(simulations: 8, width: 2, leafValue: .outcome)
+        var s = try session(c)
+        var nextID: RequestID = 1
+        let root = s.requests(limit: 1, nextID: &nextID)
+        _ = s.receive(StepResult(id: root[0].id, samples: [SessionRunner.sample("unlikely\n", logprob: -3),
+                                                           SessionRunner.sample("likely\n", logprob: -0.1)]))
+        let kids = s.tree.children(of: .root)
+        #expect(s.tree[kids[1]].prior > 0.9)
+        let next = s.requests(limit: 1, nextID: &nextID)
+        #expect(next.first?.prefix.last?.key.node == kids[1].rawValue)
     }
 
     @Test func mctsAlphaZeroAndConstantFormsBothSearch() throws {

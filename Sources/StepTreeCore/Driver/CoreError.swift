@@ -6,7 +6,6 @@ public struct CoreError: Error, Hashable, Sendable, CustomStringConvertible {
         public let rawValue: String
         public init(_ rawValue: String) { self.rawValue = rawValue }
         public static let unknownStrategy = Code("unknownStrategy")
-        public static let invalidParameter = Code("invalidParameter")
         public static let invariantViolated = Code("invariantViolated")
         public static let generatorFailed = Code("generatorFailed")
     }
