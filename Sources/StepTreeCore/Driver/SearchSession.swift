@@ -102,11 +102,7 @@ public final class SearchSession {
     }
 
     private func makeRequest(id: RequestID, expansion e: Expansion, samples: Int, maxTokens: Int) -> StepRequest {
-        let problemKey = UInt32(truncatingIfNeeded: index)
-        let prefix = tree.path(to: e.node).map { n in
-            PrefixSegment(text: tree.texts[n.index], tokens: tree.tokens[n.index].isEmpty ? nil : tree.tokens[n.index],
-                          key: SegmentKey(problem: problemKey, node: n.rawValue))
-        }
+        let prefix = tree.prefix(to: e.node, problem: UInt32(truncatingIfNeeded: index))
         var sampling = configuration.sampling
         if e.greedy { sampling.temperature = 0 }
         return StepRequest(id: id, prefix: prefix, samples: samples, sampling: sampling, stop: configuration.stop,

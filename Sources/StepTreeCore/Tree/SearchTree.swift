@@ -74,10 +74,35 @@ public struct SearchTree: Sendable {
         return out
     }
 
+    /// The generator prefix of `id`: the prompt, then each step down to `id`, each with its token
+    /// ids and its segment key `(problem, node)`.
+    /// - Complexity: O(depth).
+    public func prefix(to id: NodeID, problem: UInt32) -> [PrefixSegment] {
+        var out: [PrefixSegment] = []
+        out.reserveCapacity(Int(records[id.index].depth) + 1)
+        var cur = id.rawValue
+        while cur != NodeID.noneRaw {
+            let i = Int(cur)
+            out.append(PrefixSegment(text: texts[i], tokens: tokens[i].isEmpty ? nil : tokens[i],
+                                     key: SegmentKey(problem: problem, node: cur)))
+            cur = records[i].parent
+        }
+        out.reverse()
+        return out
+    }
+
     /// Step texts from the first step down to `id` (the prompt excluded).
     /// - Complexity: O(depth).
     public func steps(to id: NodeID) -> [String] {
-        path(to: id).dropFirst().map { texts[$0.index] }
+        var out: [String] = []
+        out.reserveCapacity(Int(records[id.index].depth))
+        var cur = id.rawValue
+        while cur != 0 && cur != NodeID.noneRaw {
+            out.append(texts[Int(cur)])
+            cur = records[Int(cur)].parent
+        }
+        out.reverse()
+        return out
     }
 
     /// Whether `id` is an open leaf: not expanded, not pending, not finished, pruned or failed.
