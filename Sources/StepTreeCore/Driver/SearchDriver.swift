@@ -210,8 +210,9 @@ final class DriverLoop {
             if room <= 0 { break }
             let s = ready[polled]
             polled += 1
-            guard live[s] != nil else { continue }
-            let reqs = live[s]!.requests(limit: room, nextID: &nextRequest)
+            guard let session = live[s] else { continue }
+            if session.wallTimeExceeded { cancel(session.stop("budget: wall time")) }
+            let reqs = session.requests(limit: room, nextID: &nextRequest)
             for r in reqs { owner[r.id] = s }
             batch.append(contentsOf: reqs)
             if reqs.count == room { ready.append(s) }
