@@ -70,4 +70,27 @@ public enum TreeFileReader {
         default: return "\(error)"
         }
     }
+
+    /// The records of several tree files of one run, deduplicated by problem id and ordered by
+    /// problem position.
+    /// - Throws: `StoreError.fingerprintMismatch` naming the first file of another run.
+    public static func merge(_ paths: [String]) throws -> (records: [TreeRecord], duplicates: Int) {
+        var seen = Set<String>()
+        var records: [TreeRecord] = []
+        var duplicates = 0
+        var fingerprint: (digest: String, path: String)?
+        for path in paths {
+            for r in try TreeFileReader.read(path).records {
+                if let fp = fingerprint, fp.digest != r.fingerprint {
+                    throw StoreError(.fingerprintMismatch, "\(path): problem '\(r.problem.id)' comes from another run " +
+                                     "(fingerprint \(r.fingerprint), \(fp.path) has \(fp.digest))")
+                }
+                fingerprint = fingerprint ?? (r.fingerprint, path)
+                if !seen.insert(r.problem.id).inserted { duplicates += 1; continue }
+                records.append(r)
+            }
+        }
+        records.sort { $0.problem.index < $1.problem.index }
+        return (records, duplicates)
+    }
 }

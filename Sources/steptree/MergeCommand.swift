@@ -22,7 +22,7 @@ struct MergeCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            let (records, duplicates) = try mergeTreeFiles(inputs)
+            let (records, duplicates) = try TreeFileReader.merge(inputs)
             guard !FileManager.default.fileExists(atPath: out) else {
                 stderr("error: \(out) exists; choose another --out")
                 throw ExitCodes.usage
@@ -44,27 +44,4 @@ struct MergeCommand: AsyncParsableCommand {
             throw e.code == .io ? ExitCodes.failure : ExitCodes.input
         }
     }
-}
-
-/// The records of several tree files of one run, deduplicated by problem id and ordered by
-/// problem position.
-/// - Throws: `StoreError.fingerprintMismatch` naming the first file of another run.
-func mergeTreeFiles(_ paths: [String]) throws -> (records: [TreeRecord], duplicates: Int) {
-    var seen = Set<String>()
-    var records: [TreeRecord] = []
-    var duplicates = 0
-    var fingerprint: (digest: String, path: String)?
-    for path in paths {
-        for r in try TreeFileReader.read(path).records {
-            if let fp = fingerprint, fp.digest != r.fingerprint {
-                throw StoreError(.fingerprintMismatch, "\(path): problem '\(r.problem.id)' comes from another run " +
-                                 "(fingerprint \(r.fingerprint), \(fp.path) has \(fp.digest))")
-            }
-            fingerprint = fingerprint ?? (r.fingerprint, path)
-            if !seen.insert(r.problem.id).inserted { duplicates += 1; continue }
-            records.append(r)
-        }
-    }
-    records.sort { $0.problem.index < $1.problem.index }
-    return (records, duplicates)
 }

@@ -158,5 +158,35 @@ import StepTreeTestSupport
             all += recs.map(\.problem.id)
         }
         #expect(all.sorted() == file.problems.map(\.id).sorted())
+        // Merging the shards (one of them twice) gives every problem once, in file order.
+        let shards = (0..<3).map { dir.file("shard\($0).jsonl") }
+        let (merged, duplicates) = try TreeFileReader.merge(shards + [shards[0]])
+        #expect(merged.map(\.problem.id) == file.problems.map(\.id))
+        #expect(duplicates == 3)
+        // A file of another run is refused.
+        var other = c
+        other.seed = 5
+        let foreign = dir.file("other.jsonl")
+        _ = try await SearchJob(file: file, shard: (0, 3), outPath: foreign, resume: false, fingerprint: try fingerprint(other))
+            .run(driver(other))
+        #expect(throws: StoreError.self) { try TreeFileReader.merge([shards[1], foreign]) }
+    }
+
+    @Test func renderingShowsTheChosenPathAndMarks() async throws {
+        let dir = TempDirectory()
+        defer { dir.remove() }
+        let c = configuration("best-of-n")
+        let out = dir.file("trees.jsonl")
+        _ = try await SearchJob(file: try problemFile(dir, count: 1), outPath: out, resume: false, fingerprint: try fingerprint(c))
+            .run(driver(c))
+        let rec = try #require(try TreeFileReader.read(out).records.first)
+        let text = rec.rendered()
+        let lines = text.split(separator: "\n")
+        #expect(lines[0].hasPrefix("q0  solved  answer \"0\" (reference \"0\")"))
+        #expect(lines[1] == "  nums: 1 2 target: 3 #0⏎")
+        #expect(lines.count == 1 + rec.nodes.count)
+        #expect(lines.filter { $0.contains("★") }.count == 1)
+        #expect(text.contains("×"))
+        #expect(rec.rendered(headersOnly: true).split(separator: "\n").count == 1)
     }
 }
