@@ -7,6 +7,9 @@ struct SteptreeCommand: AsyncParsableCommand {
         commandName: "steptree",
         abstract: "Tree-search reasoning: sample steps from a language model, grow trees, verify, export values.",
         subcommands: [
+            SearchCommand.self,
+            InspectTreesCommand.self,
+            MergeCommand.self,
             BenchCommand.self,
         ])
 }

@@ -1,0 +1,248 @@
+/// One problem's search as a synchronous state machine: the strategy selects, the session turns
+/// expansions into `StepRequest`s, adds the children of each `StepResult`, asks for verdicts
+/// (step evaluators score every new node, outcome evaluators judge finished paths), prunes
+/// rejected steps, and hands the children back to the strategy. `SearchDriver` runs many
+/// sessions and batches their requests; tests drive one directly with scripted fakes.
+public final class SearchSession {
+    public let index: Int
+    public let problem: Problem
+    public private(set) var tree: SearchTree
+    public private(set) var strategy: any SearchStrategy
+    public private(set) var cost = ProblemCost()
+    /// Why issuing stopped early, if it did.
+    public private(set) var stopReason: String?
+    let configuration: SearchConfiguration
+    let roles: [EvaluatorRole]
+
+    /// Issued requests not yet answered: request id → expansion and reserved tokens.
+    private var pending: [RequestID: PendingRequest] = [:]
+    /// Expanded nodes waiting for verdicts: node → (expansion, children, verdicts outstanding).
+    private var awaiting: [NodeID: AwaitingVerdicts] = [:]
+    private var reservedTokens = 0
+    private var stopped = false
+    private let started: ContinuousClock.Instant
+    /// Keys of nodes whose cached generator state can be freed (pruned or finished); drained by the driver.
+    public var releasable: [SegmentKey] = []
+
+    /// - Throws: `CoreError.unknownStrategy`.
+    public init(index: Int, problem: Problem, configuration: SearchConfiguration, evaluators: [EvaluatorRole],
+                promptTokens: [Int32] = []) throws {
+        self.index = index
+        self.problem = problem
+        self.configuration = configuration
+        self.roles = evaluators
+        let entry = try StrategyRegistry.entry(named: configuration.strategy)
+        strategy = entry.make(configuration.parameters, configuration.answerMarker)
+        tree = SearchTree(prompt: problem.prompt, promptTokens: promptTokens,
+                          seed: SeedMixer.root(runSeed: configuration.seed, problemID: problem.id))
+        started = .now
+    }
+
+    /// Requests issued and not answered.
+    public var pendingCount: Int { pending.count }
+    /// True when the strategy is complete (or the budget stopped it) and nothing is outstanding.
+    public var isDone: Bool {
+        pending.isEmpty && awaiting.isEmpty && (stopped || strategy.isComplete(tree))
+    }
+
+    /// Seconds since the session started.
+    public var elapsedSeconds: Double {
+        let d = ContinuousClock.now - started
+        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+
+    /// Whether the wall-time budget is spent.
+    public var wallTimeExceeded: Bool {
+        configuration.budget.maxWallSeconds.map { elapsedSeconds >= $0 } ?? false
+    }
+
+    // MARK: select → requests
+
+    /// Up to `limit` new requests (bounded by the tree's in-flight limit and the budgets).
+    /// `nextID` is the run's request counter.
+    public func requests(limit: Int, nextID: inout RequestID) -> [StepRequest] {
+        if stopped { return [] }
+        if wallTimeExceeded { stop("budget: wall time"); return [] }
+        let budget = configuration.budget
+        var room = min(limit, configuration.treeInFlight - pending.count)
+        if let maxE = budget.maxExpansions {
+            room = min(room, maxE - cost.expansions)
+            if cost.expansions >= maxE { stop("budget: expansions"); return [] }
+        }
+        guard room > 0 else { return [] }
+        let selected = strategy.select(in: &tree, limit: room)
+        if selected.isEmpty && pending.isEmpty && awaiting.isEmpty && !strategy.isComplete(tree) {
+            stop("strategy stalled: nothing left to expand")
+        }
+        var out: [StepRequest] = []
+        out.reserveCapacity(selected.count)
+        for e in selected {
+            var maxTokens = configuration.stepMaxTokens
+            let samples = max(1, e.samples)
+            if let maxT = budget.maxGeneratedTokens {
+                let left = maxT - cost.generatedTokens - reservedTokens
+                maxTokens = min(maxTokens, left / samples)
+            }
+            if maxTokens < 1 {
+                strategy.abandon(e, in: &tree)
+                stop("budget: tokens")
+                continue
+            }
+            let id = nextID
+            nextID += 1
+            let reserved = budget.maxGeneratedTokens == nil ? 0 : maxTokens * samples
+            reservedTokens += reserved
+            pending[id] = PendingRequest(expansion: e, reserved: reserved)
+            tree.setFlags(.expanding, on: e.node)
+            cost.expansions += 1
+            out.append(makeRequest(id: id, expansion: e, samples: samples, maxTokens: maxTokens))
+        }
+        if stopped { strategy.stop(in: &tree) }
+        return out
+    }
+
+    private func makeRequest(id: RequestID, expansion e: Expansion, samples: Int, maxTokens: Int) -> StepRequest {
+        let prefix = tree.prefix(to: e.node, problem: UInt32(truncatingIfNeeded: index))
+        var sampling = configuration.sampling
+        if e.greedy { sampling.temperature = 0 }
+        return StepRequest(id: id, prefix: prefix, samples: samples, sampling: sampling, stop: configuration.stop,
+                           maxTokens: maxTokens, seed: SeedMixer.request(node: tree.seeds[e.node.index], round: 0))
+    }
+
+    // MARK: expand → verify
+
+    /// Adds the children of an answered request. Returns the verdicts they need; when none are
+    /// needed the children are integrated at once. A result for an unknown (cancelled) request
+    /// is ignored.
+    public func receive(_ result: StepResult) -> [EvaluationJob] {
+        guard let p = pending.removeValue(forKey: result.id) else { return [] }
+        let e = p.expansion
+        reservedTokens -= p.reserved
+        var generated = result.cost.generatedTokens
+        if generated == 0 { generated = result.samples.reduce(0) { $0 + ($1.tokens?.count ?? 0) } }
+        cost.generatedTokens += generated
+        cost.forwardTokens += result.cost.forwardTokens
+        if result.failure != nil { cost.generatorFailures += 1 }
+        let marker = configuration.answerMarker
+        let children = tree.expand(e.node, with: result.failure == nil ? result.samples : [], rollout: e.rollout,
+                                   maxDepth: configuration.maxDepth,
+                                   isTerminal: { marker?.matches($0) ?? false })
+        var jobs: [EvaluationJob] = []
+        for c in children {
+            let id = NodeID(UInt32(c))
+            let finished = tree.records[c].flags.contains(.finished)
+            var steps: [String]? = nil
+            for (ei, role) in roles.enumerated() {
+                let kind: EvaluationKind
+                if finished && role.kinds.contains(.outcome) { kind = .outcome }
+                else if role.kinds.contains(.step) { kind = .step }
+                else { continue }
+                if steps == nil { steps = tree.steps(to: id) }
+                jobs.append(EvaluationJob(evaluator: ei, kind: kind, node: id, expansion: e.node,
+                                          item: EvaluationItem(problem: problem, steps: steps!, finished: finished)))
+            }
+            if finished { releasable.append(SegmentKey(problem: UInt32(truncatingIfNeeded: index), node: id.rawValue)) }
+        }
+        cost.evaluatorItems += jobs.count
+        if jobs.isEmpty {
+            integrate(e, children: children)
+        } else {
+            // The expansion stays pending until its verdicts are in: selection must not enter
+            // children that may yet be pruned.
+            tree.setFlags(.expanding, on: e.node)
+            awaiting[e.node] = AwaitingVerdicts(expansion: e, children: children, outstanding: jobs.count)
+        }
+        return jobs
+    }
+
+    /// Stores a verdict; a step verdict `ok` with score ≤ 0 or below `pruneBelow` prunes the
+    /// node. When the expansion's last verdict arrives, its children are integrated.
+    public func receive(_ outcome: EvaluationOutcome, for job: EvaluationJob) {
+        let name = job.evaluator >= 0 && job.evaluator < roles.count ? roles[job.evaluator].name : "judge"
+        tree.addVerdict(NodeVerdict(evaluator: name, kind: job.kind, outcome: outcome), to: job.node)
+        if job.kind == .step && outcome.status == .ok {
+            let s = outcome.stepScores?.last ?? outcome.score
+            if (s <= 0 || s < configuration.pruneBelow) && !tree[job.node].flags.contains(.pruned) {
+                tree.setFlags(.pruned, on: job.node)
+                if !tree[job.node].flags.contains(.finished) {
+                    releasable.append(SegmentKey(problem: UInt32(truncatingIfNeeded: index), node: job.node.rawValue))
+                }
+            }
+        }
+        guard let parent = job.expansion, var w = awaiting[parent] else { return }
+        w.outstanding -= 1
+        if w.outstanding > 0 { awaiting[parent] = w; return }
+        awaiting[parent] = nil
+        integrate(w.expansion, children: w.children)
+    }
+
+    private func integrate(_ e: Expansion, children: Range<Int>) {
+        tree.setFlags(.expanding, on: e.node, false)
+        strategy.integrate(e, children: children, in: &tree)
+        if stopped { strategy.stop(in: &tree) }
+        if configuration.checkInvariants {
+            let bad = tree._invariantViolations()
+            precondition(bad.isEmpty, "tree invariants of problem \(problem.id) violated: \(bad.joined(separator: "; "))")
+        }
+    }
+
+    // MARK: stop and finish
+
+    /// Stops issuing. Pending requests are cancelled only for a wall-time stop (their results
+    /// would arrive after the deadline); returns the ids cancelled.
+    @discardableResult
+    public func stop(_ reason: String) -> [RequestID] {
+        if !stopped {
+            stopped = true
+            stopReason = reason
+            strategy.stop(in: &tree)
+        }
+        guard reason == "budget: wall time" else { return [] }
+        let ids = Array(pending.keys)
+        for id in ids {
+            let p = pending.removeValue(forKey: id)!
+            let e = p.expansion
+            reservedTokens -= p.reserved
+            tree.setFlags(.expanding, on: e.node, false)
+            strategy.abandon(e, in: &tree)
+        }
+        return ids
+    }
+
+    /// The chosen node and its answer, once done.
+    public func choice() -> (node: NodeID?, answer: String?) {
+        guard let node = strategy.choose(in: tree) else { return (nil, nil) }
+        return (node, AnswerMarker.answer(of: node, in: tree, marker: configuration.answerMarker))
+    }
+
+    /// The result, judged by `judgement` (or, when nil, by the chosen node's own outcome verdict).
+    public func result(judgement: EvaluationOutcome?) -> ProblemResult {
+        let (node, answer) = choice()
+        var j = judgement
+        if j == nil, let node {
+            j = tree.verdicts[node.rawValue]?.first(where: { $0.kind == .outcome })?.outcome
+        }
+        cost.wallSeconds = elapsedSeconds
+        return ProblemResult(index: index, problem: problem, tree: tree, chosen: node, answer: answer, judgement: j,
+                             cost: cost, stopReason: stopReason)
+    }
+
+    /// Records the judge's verdict on the chosen node in the tree.
+    public func recordJudgement(_ outcome: EvaluationOutcome, name: String, node: NodeID) {
+        tree.addVerdictWithoutScoring(NodeVerdict(evaluator: "judge:" + name, kind: .outcome, outcome: outcome), to: node)
+        cost.evaluatorItems += 1
+    }
+}
+
+/// An issued request: the expansion it serves and the tokens reserved for it.
+struct PendingRequest {
+    var expansion: Expansion
+    var reserved: Int
+}
+
+/// An expansion whose children wait for verdicts.
+struct AwaitingVerdicts {
+    var expansion: Expansion
+    var children: Range<Int>
+    var outstanding: Int
+}

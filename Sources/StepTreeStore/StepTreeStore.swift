@@ -1,1 +1,0 @@
-// StepTreeStore: see README.md's module map.

@@ -1,0 +1,116 @@
+import ArgumentParser
+import Foundation
+import StepTreeCore
+
+// The one place where `--generator`, `--verifier` and `--judge` specs become objects.
+
+/// A parsed `--generator` spec.
+enum GeneratorSpec: Equatable {
+    /// `embedded:FILE.gguf`: the embedded runtime (StepTreeRuntime).
+    case embedded(path: String)
+    /// `openai:URL[,URL...]`: an OpenAI-compatible `/v1/completions` server (vLLM, SGLang).
+    case openai([URL])
+    /// `llamacpp:URL[,URL...]`: llama.cpp's native `/completion`.
+    case llamacpp([URL])
+    /// `ollama:URL[,URL...]`: Ollama's `/api/generate` with `raw`.
+    case ollama([URL])
+    /// `random:[branching=B,depth=D,answers=A,tokens=T]`: the zero-latency random generator.
+    case random(RandomGenerator.Options)
+
+    /// Parses a spec.
+    /// - Throws: `ValidationError` naming the spec and what is wrong with it.
+    init(parsing spec: String) throws {
+        guard let colon = spec.firstIndex(of: ":") else {
+            throw ValidationError("generator '\(spec)': expected KIND:ARGUMENT (embedded:FILE.gguf, openai:URL, llamacpp:URL, ollama:URL, random:)")
+        }
+        let kind = String(spec[..<colon]), arg = String(spec[spec.index(after: colon)...])
+        func urls() throws -> [URL] {
+            let parts = arg.split(separator: ",").map(String.init)
+            guard !parts.isEmpty else { throw ValidationError("generator '\(spec)': no URL") }
+            return try parts.map { s in
+                guard let u = URL(string: s), let scheme = u.scheme, ["http", "https"].contains(scheme), u.host != nil else {
+                    throw ValidationError("generator '\(spec)': '\(s)' is not an http(s) URL")
+                }
+                return u
+            }
+        }
+        switch kind {
+        case "embedded":
+            guard !arg.isEmpty else { throw ValidationError("generator '\(spec)': no model file") }
+            self = .embedded(path: arg)
+        case "openai": self = .openai(try urls())
+        case "llamacpp": self = .llamacpp(try urls())
+        case "ollama": self = .ollama(try urls())
+        case "random":
+            var o = RandomGenerator.Options()
+            for part in arg.split(separator: ",") where !part.isEmpty {
+                let kv = part.split(separator: "=", maxSplits: 1).map(String.init)
+                guard kv.count == 2, let v = Int(kv[1]), v > 0 else {
+                    throw ValidationError("generator '\(spec)': '\(part)' is not KEY=POSITIVE-INTEGER")
+                }
+                switch kv[0] {
+                case "branching": o.branching = v
+                case "depth": o.depth = v
+                case "answers": o.answers = v
+                case "tokens": o.tokensPerStep = v
+                default: throw ValidationError("generator '\(spec)': unknown key '\(kv[0])' (branching, depth, answers, tokens)")
+                }
+            }
+            self = .random(o)
+        default:
+            throw ValidationError("generator '\(spec)': unknown kind '\(kind)' (embedded, openai, llamacpp, ollama, random)")
+        }
+    }
+}
+
+/// A backend or plugin this build cannot provide.
+struct BackendUnavailable: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// Makes the generator a spec names.
+/// - Throws: `BackendUnavailable` for backends not linked into this build.
+func makeGenerator(_ spec: GeneratorSpec) throws -> any StepGenerator {
+    switch spec {
+    case .random(let options):
+        return RandomGenerator(options: options)
+    case .embedded(let path):
+        throw BackendUnavailable(description: "generator embedded:\(path): the embedded runtime is not available in this build")
+    case .openai, .llamacpp, .ollama:
+        throw BackendUnavailable(description: "generator \(spec): HTTP generators are not available in this build")
+    }
+}
+
+/// Guiding evaluators and the judge of one run, with their shutdown.
+struct EvaluatorSet {
+    var guiding: [any Evaluator]
+    var judge: (any Evaluator)?
+
+    /// Names and versions for the run fingerprint.
+    var fingerprintNames: [String] { guiding.map { "\($0.capabilities.name)@\($0.capabilities.version)" } }
+
+    /// Stops plugin processes (a no-op for in-process evaluators).
+    func shutdown() async {}
+}
+
+/// Makes one evaluator from a `--verifier` / `--judge` name. Built in: `random` (outcome:
+/// the `answer:` line equals the reference) and `random-step` (also scores steps, rejecting
+/// one in five) — zero-latency evaluators for smoke tests and the engine benchmark.
+/// - Throws: `BackendUnavailable` for plugin verifiers, which this build cannot launch.
+func makeEvaluator(_ spec: String) async throws -> any Evaluator {
+    switch spec {
+    case "random": return RandomEvaluator(kinds: [.outcome])
+    case "random-step": return RandomEvaluator(kinds: [.step, .outcome], rejectOneIn: 5)
+    default:
+        throw BackendUnavailable(description: "verifier '\(spec)': verifier plugins are not available in this build")
+    }
+}
+
+/// Makes the guiding evaluators and the judge.
+func makeEvaluators(verifiers: [String], judge: String?) async throws -> EvaluatorSet {
+    var guiding: [any Evaluator] = []
+    for v in verifiers { guiding.append(try await makeEvaluator(v)) }
+    var judging: (any Evaluator)? = nil
+    if let judge { judging = try await makeEvaluator(judge) }
+    return EvaluatorSet(guiding: guiding, judge: judging)
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import StepTreeCore
+
+extension AnswerAggregation: ExpressibleByArgument {}
+extension StepAggregation: ExpressibleByArgument {}
+extension MCTS.Exploration: ExpressibleByArgument {}
+extension MCTS.LeafValue: ExpressibleByArgument {}
+
+/// Strategy choice and parameters (shared by `search` and `bench engine`). Defaults and sources
+/// are those of the parameter structs in StepTreeCore.
+struct StrategyOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Search strategy: \(StrategyRegistry.names.joined(separator: ", ")).", discussion: """
+        greedy: one sample per step at temperature 0. \
+        best-of-n: N paths, one chosen by --aggregation (OpenR). \
+        beam: N samples per round, the top N/M by step score kept, each expanded M times \
+        (search-and-learn semantics; OpenR's beam keeps N final paths instead). \
+        dvts: N/M independent subtrees, each a greedy-by-PRM beam of width M. \
+        mcts: PUCT with exp(mean logprob) priors and virtual loss.
+        """))
+    var strategy = "beam"
+
+    @Option(help: "N: paths (best-of-n) or samples per round (beam, dvts).")
+    var n: Int = 8
+
+    @Option(name: .customLong("beam-width"), help: "M: beam width (beam, dvts); 4 in search-and-learn.")
+    var beamWidth: Int = 4
+
+    @Option(help: "best-of-n choice (OpenR's set: majority vote; PRM last/min/product, each as max or weighted vote).")
+    var aggregation: AnswerAggregation = .majority
+
+    @Option(name: .customLong("step-aggregation"), help: "beam/dvts ranking by step scores (search-and-learn agg_strategy).")
+    var stepAggregation: StepAggregation = .last
+
+    @Option(name: .customLong("max-iterations"), help: "beam/dvts rounds at most (search-and-learn num_iterations).")
+    var maxIterations: Int = 40
+
+    @Option(help: "mcts: simulations per problem (32 in rStar-Math's eval).")
+    var simulations: Int = 32
+
+    @Option(help: "mcts: samples per expansion.")
+    var width: Int = 4
+
+    @Option(help: "mcts: exploration form, constant (c_puct) or alphazero (ln((N+c_base+1)/c_base)+c_init). alphazero as in OpenR.")
+    var exploration: MCTS.Exploration = .alphazero
+
+    @Option(name: .customLong("c-puct"), help: "mcts: constant c_puct (rStar-Math uses 2).")
+    var cPuct: Double = 1.25
+
+    @Option(name: .customLong("c-base"), help: "mcts: AlphaZero c_base (AlphaZero, OpenR).")
+    var cBase: Double = 19652
+
+    @Option(name: .customLong("c-init"), help: "mcts: AlphaZero c_init (AlphaZero, OpenR).")
+    var cInit: Double = 1.25
+
+    @Option(name: .customLong("leaf-value"), help: "mcts: leaf value from prm (step score), rollout (to a finished path) or outcome.")
+    var leafValue: MCTS.LeafValue = .rollout
+
+    @Flag(name: .customLong("sampled-rollouts"), help: "mcts: roll out at the run's temperature instead of greedily.")
+    var sampledRollouts = false
+
+    func validate() throws {
+        _ = try StrategyRegistry.entry(named: strategy)
+        for (name, v) in [("--n", n), ("--beam-width", beamWidth), ("--max-iterations", maxIterations),
+                          ("--simulations", simulations), ("--width", width)] where v < 1 || v > 65535 {
+            throw ValidationError("\(name) must be in 1...65535, got \(v)")
+        }
+        if (strategy == "beam" || strategy == "dvts") && n % beamWidth != 0 {
+            throw ValidationError("--n (\(n)) must be a multiple of --beam-width (\(beamWidth)) for \(strategy)")
+        }
+    }
+
+    func apply(to c: inout SearchConfiguration) {
+        c.strategy = strategy
+        c.parameters.bestOfN = .init(n: n, aggregation: aggregation)
+        c.parameters.beam = .init(n: n, beamWidth: beamWidth, aggregation: stepAggregation, maxIterations: maxIterations)
+        c.parameters.dvts = .init(n: n, beamWidth: beamWidth, aggregation: stepAggregation, maxIterations: maxIterations)
+        c.parameters.mcts = .init(simulations: simulations, width: width, exploration: exploration, cPuct: cPuct, cBase: cBase,
+                                  cInit: cInit, leafValue: leafValue, greedyRollouts: !sampledRollouts)
+    }
+}

@@ -1,1 +1,0 @@
-// Fakes and scripted trees shared by the test targets.
