@@ -1,0 +1,95 @@
+/// What a plugin offers, from its `initialize` result.
+public struct PluginCapabilities: Hashable, Sendable {
+    /// The kinds of `verify` request the plugin accepts. Default `[.outcome]`.
+    public var kinds: [VerifyKind]
+    /// Most items per `verify` request (>= 1). Default 64.
+    public var maxBatch: Int
+    /// Most `verify` requests in flight at once (>= 1). Default 1.
+    public var maxConcurrentRequests: Int
+    /// Whether items must carry the reference answer; items without one are then `unparseable`.
+    public var needsReference: Bool
+    /// The tag a step scorer expects between steps (for example "ки"), informational.
+    public var stepTag: String?
+    /// Whether equal inputs always give equal results (so the host may cache verdicts).
+    public var deterministic: Bool
+
+    public init(kinds: [VerifyKind] = [.outcome], maxBatch: Int = 64, maxConcurrentRequests: Int = 1,
+                needsReference: Bool = false, stepTag: String? = nil, deterministic: Bool = true) {
+        self.kinds = kinds
+        self.maxBatch = maxBatch
+        self.maxConcurrentRequests = maxConcurrentRequests
+        self.needsReference = needsReference
+        self.stepTag = stepTag
+        self.deterministic = deterministic
+    }
+
+    /// Reads capabilities; missing members take their defaults, unknown kinds and members are ignored.
+    public init(json: JSON) throws {
+        self.init()
+        guard case .object = json else { throw PluginProtocolError(.invalidParams, "\"capabilities\" must be an object") }
+        if let kinds = json["kinds"] {
+            guard let list = kinds.array else { throw PluginProtocolError(.invalidParams, "\"capabilities.kinds\" must be an array") }
+            self.kinds = list.compactMap { $0.string.flatMap(VerifyKind.init(rawValue:)) }
+        }
+        if let v = json["maxBatch"] {
+            guard let n = v.int, n >= 1 else { throw PluginProtocolError(.invalidParams, "\"capabilities.maxBatch\" must be an integer >= 1") }
+            maxBatch = n
+        }
+        if let v = json["maxConcurrentRequests"] {
+            guard let n = v.int, n >= 1 else {
+                throw PluginProtocolError(.invalidParams, "\"capabilities.maxConcurrentRequests\" must be an integer >= 1")
+            }
+            maxConcurrentRequests = n
+        }
+        needsReference = json["needsReference"]?.bool ?? false
+        stepTag = json["stepTag"]?.string
+        deterministic = json["deterministic"]?.bool ?? true
+    }
+
+    public var json: JSON {
+        var o: [String: JSON] = [
+            "kinds": .array(kinds.map { .string($0.rawValue) }),
+            "maxBatch": .number(Double(maxBatch)),
+            "maxConcurrentRequests": .number(Double(maxConcurrentRequests)),
+            "needsReference": .bool(needsReference),
+            "deterministic": .bool(deterministic),
+        ]
+        if let stepTag { o["stepTag"] = .string(stepTag) }
+        return .object(o)
+    }
+}
+
+/// `initialize` params: the host's version and identity.
+public struct InitializeParams: Hashable, Sendable {
+    public var protocolVersion: Int
+    public var client: PeerInfo
+    public init(protocolVersion: Int = PluginMethod.protocolVersion, client: PeerInfo) {
+        self.protocolVersion = protocolVersion
+        self.client = client
+    }
+    public init(json: JSON) throws {
+        protocolVersion = try json.requiredInt("params.protocolVersion")
+        client = try PeerInfo(json: json.required("params.clientInfo"), field: "params.clientInfo")
+    }
+    public var json: JSON { ["protocolVersion": .number(Double(protocolVersion)), "clientInfo": client.json] }
+}
+
+/// `initialize` result: the version the plugin will speak, its identity and capabilities.
+public struct InitializeResult: Hashable, Sendable {
+    public var protocolVersion: Int
+    public var server: PeerInfo
+    public var capabilities: PluginCapabilities
+    public init(protocolVersion: Int = PluginMethod.protocolVersion, server: PeerInfo, capabilities: PluginCapabilities) {
+        self.protocolVersion = protocolVersion
+        self.server = server
+        self.capabilities = capabilities
+    }
+    public init(json: JSON) throws {
+        protocolVersion = try json.requiredInt("result.protocolVersion")
+        server = try PeerInfo(json: json.required("result.serverInfo"), field: "result.serverInfo")
+        capabilities = try PluginCapabilities(json: json["capabilities"] ?? [:])
+    }
+    public var json: JSON {
+        ["protocolVersion": .number(Double(protocolVersion)), "serverInfo": server.json, "capabilities": capabilities.json]
+    }
+}

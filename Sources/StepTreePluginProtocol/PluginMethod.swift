@@ -1,0 +1,58 @@
+/// Method names and the protocol version (see `Plugins/PROTOCOL.md`).
+public enum PluginMethod {
+    /// Request, first message of a session: version and capability negotiation.
+    public static let initialize = "initialize"
+    /// Request: judge a batch of items.
+    public static let verify = "verify"
+    /// Notification: stop working on a request (`params.id`); it still gets exactly one response.
+    public static let cancel = "$/cancel"
+    /// Request: finish outstanding work and prepare to exit when stdin closes.
+    public static let shutdown = "shutdown"
+
+    /// The protocol version this library speaks.
+    public static let protocolVersion = 1
+    /// Every protocol version this library can speak.
+    public static let supportedVersions = [1]
+}
+
+/// What a plugin judges: finished answers (`outcome`) and/or partial paths (`step`).
+public enum VerifyKind: String, Hashable, Sendable, CaseIterable {
+    case outcome
+    case step
+}
+
+/// Name and version of one side of a session.
+public struct PeerInfo: Hashable, Sendable {
+    public var name: String
+    public var version: String
+    public init(name: String, version: String) {
+        self.name = name
+        self.version = version
+    }
+    public init(json: JSON, field: String) throws {
+        name = try json.required(field + ".name").string ?? ""
+        version = json["version"]?.string ?? ""
+    }
+    public var json: JSON { ["name": .string(name), "version": .string(version)] }
+}
+
+extension JSON {
+    /// The member at a dotted path's last component, or an `.invalidParams` error naming the path.
+    func required(_ path: String) throws -> JSON {
+        let key = path.split(separator: ".").last.map(String.init) ?? path
+        guard let value = self[key], value != .null else {
+            throw PluginProtocolError(.invalidParams, "missing field \"\(path)\"")
+        }
+        return value
+    }
+
+    func requiredString(_ path: String) throws -> String {
+        guard let s = try required(path).string else { throw PluginProtocolError(.invalidParams, "field \"\(path)\" must be a string") }
+        return s
+    }
+
+    func requiredInt(_ path: String) throws -> Int {
+        guard let i = try required(path).int else { throw PluginProtocolError(.invalidParams, "field \"\(path)\" must be an integer") }
+        return i
+    }
+}

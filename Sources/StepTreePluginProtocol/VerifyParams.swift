@@ -1,0 +1,93 @@
+/// One path to judge, as sent in `verify` params.
+public struct VerifyItem: Hashable, Sendable {
+    /// Item id, unique within its request; results carry it back.
+    public var id: String
+    /// The problem's id.
+    public var problemID: String
+    /// The rendered prompt the steps continue.
+    public var prompt: String
+    /// Every field of the problem's line, unchanged.
+    public var fields: [String: JSON]
+    /// The reference answer, when known.
+    public var reference: String?
+    /// Step texts from the root down, each with its delimiter as generated.
+    public var steps: [String]
+    /// Whether the path ended (judge the outcome) or may continue.
+    public var finished: Bool
+
+    public init(id: String, problemID: String, prompt: String, fields: [String: JSON] = [:], reference: String? = nil,
+                steps: [String], finished: Bool) {
+        self.id = id
+        self.problemID = problemID
+        self.prompt = prompt
+        self.fields = fields
+        self.reference = reference
+        self.steps = steps
+        self.finished = finished
+    }
+
+    /// All steps joined: the text the model wrote after the prompt.
+    public var completion: String { steps.joined() }
+
+    public init(json: JSON, index: Int) throws {
+        let at = "params.items[\(index)]"
+        id = try json.requiredString(at + ".id")
+        let problem = try json.required(at + ".problem")
+        problemID = try problem.requiredString(at + ".problem.id")
+        prompt = problem["prompt"]?.string ?? ""
+        fields = problem["fields"]?.object ?? [:]
+        reference = json["reference"]?.string
+        guard let list = try json.required(at + ".steps").array else {
+            throw PluginProtocolError(.invalidParams, "field \"\(at).steps\" must be an array of strings")
+        }
+        steps = try list.enumerated().map { i, step in
+            guard let s = step.string else { throw PluginProtocolError(.invalidParams, "field \"\(at).steps[\(i)]\" must be a string") }
+            return s
+        }
+        finished = json["finished"]?.bool ?? true
+    }
+
+    public var json: JSON {
+        var o: [String: JSON] = [
+            "id": .string(id),
+            "problem": ["id": .string(problemID), "prompt": .string(prompt), "fields": .object(fields)],
+            "steps": .array(steps.map { .string($0) }),
+            "finished": .bool(finished),
+        ]
+        if let reference { o["reference"] = .string(reference) }
+        return .object(o)
+    }
+}
+
+/// `verify` params: a batch of items of one kind.
+public struct VerifyParams: Hashable, Sendable {
+    public var kind: VerifyKind
+    public var items: [VerifyItem]
+    /// The host's per-request timeout, so a plugin can budget its work (informational).
+    public var timeoutMs: Int?
+
+    public init(kind: VerifyKind, items: [VerifyItem], timeoutMs: Int? = nil) {
+        self.kind = kind
+        self.items = items
+        self.timeoutMs = timeoutMs
+    }
+
+    public init(json: JSON) throws {
+        let kindName = try json.requiredString("params.kind")
+        guard let kind = VerifyKind(rawValue: kindName) else {
+            throw PluginProtocolError(.invalidParams, "unknown \"params.kind\" \"\(kindName)\"")
+        }
+        self.kind = kind
+        guard let list = try json.required("params.items").array else {
+            throw PluginProtocolError(.invalidParams, "field \"params.items\" must be an array")
+        }
+        items = try list.enumerated().map { try VerifyItem(json: $1, index: $0) }
+        timeoutMs = json["timeoutMs"]?.int
+    }
+
+    public var json: JSON {
+        var o: [String: JSON] = ["kind": .string(kind.rawValue), "items": .array(items.map(\.json))]
+        if let timeoutMs { o["timeoutMs"] = .number(Double(timeoutMs)) }
+        return .object(o)
+    }
+}

@@ -1,0 +1,79 @@
+/// Whether a verdict could be reached for an item. Only `ok` is a correct/wrong signal.
+public enum ItemStatus: String, Hashable, Sendable, CaseIterable {
+    /// Judged: `score` is the verdict (0 wrong ... 1 correct).
+    case ok
+    /// The answer could not be extracted or read (a format failure, not infrastructure).
+    case unparseable
+    /// The plugin ran out of time for this item.
+    case timeout
+    /// The plugin failed for this item (a bug or a missing resource, not a verdict).
+    case error
+}
+
+/// The verdict on one item.
+public struct ItemResult: Hashable, Sendable {
+    public var id: String
+    public var status: ItemStatus
+    /// In [0, 1]; 1 correct, 0 wrong for outcome checks, a probability for step scorers.
+    public var score: Double
+    /// One score per step, for step scorers.
+    public var stepScores: [Double]?
+    /// The answer the plugin extracted, when it extracts one.
+    public var answer: String?
+    /// A short human-readable reason.
+    public var detail: String?
+
+    public init(id: String, status: ItemStatus, score: Double, stepScores: [Double]? = nil, answer: String? = nil,
+                detail: String? = nil) {
+        self.id = id
+        self.status = status
+        self.score = score
+        self.stepScores = stepScores
+        self.answer = answer
+        self.detail = detail
+    }
+
+    /// Reads one result; an unknown status, a missing field or a score outside [0, 1] is an error.
+    public init(json: JSON, index: Int) throws {
+        let at = "result.results[\(index)]"
+        id = try json.requiredString(at + ".id")
+        let statusName = try json.requiredString(at + ".status")
+        guard let status = ItemStatus(rawValue: statusName) else {
+            throw PluginProtocolError(.invalidParams, "unknown \"\(at).status\" \"\(statusName)\"")
+        }
+        self.status = status
+        guard let score = try json.required(at + ".score").number, score >= 0, score <= 1 else {
+            throw PluginProtocolError(.invalidParams, "field \"\(at).score\" must be a number in [0, 1]")
+        }
+        self.score = score
+        if let scores = json["stepScores"], scores != .null {
+            guard let list = scores.array?.compactMap(\.number), list.count == scores.array?.count else {
+                throw PluginProtocolError(.invalidParams, "field \"\(at).stepScores\" must be an array of numbers")
+            }
+            stepScores = list
+        }
+        answer = json["answer"]?.string
+        detail = json["detail"]?.string
+    }
+
+    public var json: JSON {
+        var o: [String: JSON] = ["id": .string(id), "status": .string(status.rawValue), "score": .number(score)]
+        if let stepScores { o["stepScores"] = .array(stepScores.map { .number($0) }) }
+        if let answer { o["answer"] = .string(answer) }
+        if let detail { o["detail"] = .string(detail) }
+        return .object(o)
+    }
+}
+
+/// `verify` result: one result per item, in any order, matched by item id.
+public struct VerifyResult: Hashable, Sendable {
+    public var results: [ItemResult]
+    public init(results: [ItemResult]) { self.results = results }
+    public init(json: JSON) throws {
+        guard let list = try json.required("result.results").array else {
+            throw PluginProtocolError(.invalidParams, "field \"result.results\" must be an array")
+        }
+        results = try list.enumerated().map { try ItemResult(json: $1, index: $0) }
+    }
+    public var json: JSON { ["results": .array(results.map(\.json))] }
+}
