@@ -6,7 +6,7 @@ import Darwin
 
 /// Splits a file descriptor's bytes into `\n`-terminated lines, with a length limit.
 ///
-/// Shared by plugins (reading stdin) and usable by hosts. A line longer than the limit is
+/// Used by plugins (reading stdin) and by the host (reading plugin stdout and stderr). A line longer than the limit is
 /// skipped up to its newline and reported once as `.tooLong`.
 public struct LineReader {
     /// One unit read from the descriptor.
@@ -78,17 +78,5 @@ public struct LineReader {
             }
             buffer.append(contentsOf: chunk[0..<n])
         }
-    }
-}
-
-/// A pthread mutex, so the kit needs no Foundation.
-final class PthreadLock: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-    func withLock<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return try body()
     }
 }
