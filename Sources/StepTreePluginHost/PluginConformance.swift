@@ -76,8 +76,10 @@ public enum PluginConformance {
         }
         var seen = Set<Int>()
         for _ in 0...requests {
-            guard case .ok(let json) = await session.next(timeout: timeout) else {
-                return ConformanceResult(name: name, failure: "no response within \(timeout) s (got \(seen.count) of \(requests))")
+            let json: JSON
+            switch await session.next(timeout: timeout) {
+            case .failed(let why): return ConformanceResult(name: name, failure: "\(why) (answered \(seen.count) of \(requests))")
+            case .ok(let message): json = message
             }
             guard let id = json["id"]?.int, id != 0 else { continue }
             do {

@@ -8,5 +8,6 @@ struct SteptreeCommand: AsyncParsableCommand {
         abstract: "Tree-search reasoning: sample steps from a language model, grow trees, verify, export values.",
         subcommands: [
             BenchCommand.self,
+            PluginsCommand.self,
         ])
 }
