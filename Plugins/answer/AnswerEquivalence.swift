@@ -1,5 +1,3 @@
-import Foundation
-
 /// Decides whether an extracted answer equals the reference. The rules (and their limits) are
 /// listed in README.md; in short: light LaTeX normalisation, then exact text, multiple-choice
 /// letters, numbers (with tolerance, thousands separators, percent, units), and element-wise
@@ -23,28 +21,30 @@ struct AnswerEquivalence: Sendable {
         same(normalize(prediction), normalize(reference))
     }
 
-    /// The normalised form used for comparison (also reported in `detail`).
+    /// The normalised form used for comparison (also reported in `detail`). Each rewrite runs only
+    /// when its trigger character occurs, so plain numbers cost a few scans.
     func normalize(_ raw: String) -> String {
         var s = raw
-        if s.contains("\\") {
-            s = s.replacingOccurrences(of: "\\$", with: "")
-                .replacingOccurrences(of: "\\dfrac", with: "\\frac").replacingOccurrences(of: "\\tfrac", with: "\\frac")
-                .replacingOccurrences(of: "\\%", with: "%")
+        if s.utf8.contains(UInt8(ascii: "\\")) {
+            s = s.replacingAll("\\$", with: "").replacingAll("\\dfrac", with: "\\frac").replacingAll("\\tfrac", with: "\\frac")
+                .replacingAll("\\%", with: "%")
             s = textCommand.replacingMatches(in: s) { String($0[1] ?? "") }
             s = textCommand.replacingMatches(in: s) { String($0[1] ?? "") } // one level of nesting
             s = dropped.replacingMatches(in: s) { _ in "" }
-            s = s.replacingOccurrences(of: "\\(", with: "").replacingOccurrences(of: "\\)", with: "")
-                .replacingOccurrences(of: "\\[", with: "").replacingOccurrences(of: "\\]", with: "")
+            s = s.replacingAll("\\(", with: "").replacingAll("\\)", with: "").replacingAll("\\[", with: "").replacingAll("\\]", with: "")
             s = fracShort.replacingMatches(in: s) { "\\frac{\($0[1]!)}{\($0[2]!)}" }
             s = fracHalfShort.replacingMatches(in: s) { "\\frac\($0[1]!){\($0[2]!)}" }
             s = sqrtShort.replacingMatches(in: s) { "\\sqrt{\($0[1]!)}" }
-        } else {
-            s = s.replacingOccurrences(of: "°", with: "")
         }
-        s = s.replacingOccurrences(of: "$", with: "").replacingOccurrences(of: "€", with: "").replacingOccurrences(of: "£", with: "")
-        s = spaces.replacingMatches(in: s) { _ in "" }
+        if !s.utf8.allSatisfy({ $0 < 0x80 }) {
+            s = s.replacingAll("°", with: "").replacingAll("€", with: "").replacingAll("£", with: "")
+        }
+        s = s.replacingAll("$", with: "")
+        if s.utf8.contains(where: { $0 == 0x20 || ($0 >= 0x09 && $0 <= 0x0D) }) || !s.utf8.allSatisfy({ $0 < 0x80 }) {
+            s = spaces.replacingMatches(in: s) { _ in "" }
+        }
         while s.hasSuffix(".") { s.removeLast() }
-        s = assignment.replacingMatches(in: s) { _ in "" }
+        if s.utf8.contains(UInt8(ascii: "=")) { s = assignment.replacingMatches(in: s) { _ in "" } }
         return s
     }
 
@@ -86,13 +86,14 @@ struct AnswerEquivalence: Sendable {
             percent = true
             s.removeLast()
         }
-        if let groups = unitSuffix.firstMatch(in: String(s)), let head = groups[1], !head.hasSuffix("\\") {
+        if let last = s.utf8.last, (last | 0x20) >= UInt8(ascii: "a"), (last | 0x20) <= UInt8(ascii: "z"),
+           let groups = unitSuffix.firstMatch(in: String(s)), let head = groups[1], !head.hasSuffix("\\") {
             s = head
         }
         var text = String(s)
         if text.contains(",") {
             guard thousands.firstMatch(in: text) != nil else { return nil }
-            text = text.replacingOccurrences(of: ",", with: "")
+            text = text.replacingAll(",", with: "")
         }
         if let v = plainNumber(text) { return (v, percent) }
         if let g = fraction.firstMatch(in: text), let n = plainNumber(String(g[2]!)), let d = plainNumber(String(g[3]!)), d != 0 {
@@ -105,8 +106,8 @@ struct AnswerEquivalence: Sendable {
     }
 
     private func plainNumber(_ s: String) -> Double? {
-        guard !s.isEmpty, s.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "." || $0 == "-") }),
-              s.contains(where: \.isNumber) else { return nil }
+        guard !s.isEmpty, s.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2D }),
+              s.utf8.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
         return Double(s.hasPrefix(".") ? "0" + s : s.hasPrefix("-.") ? "-0" + s.dropFirst() : s)
     }
 
@@ -140,5 +141,29 @@ struct AnswerEquivalence: Sendable {
 
     private func isPlainWord(_ s: String) -> Bool {
         !s.isEmpty && s.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "'" }
+    }
+}
+
+extension String {
+    /// Every occurrence of `target` replaced (byte-wise on UTF-8, without Foundation).
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        let t = Array(target.utf8)
+        guard let first = t.first, utf8.contains(first) else { return self }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count)
+        let bytes = Array(utf8)
+        var i = 0
+        var changed = false
+        while i < bytes.count {
+            if bytes[i] == first, i + t.count <= bytes.count, bytes[i..<i + t.count].elementsEqual(t) {
+                out.append(contentsOf: replacement.utf8)
+                i += t.count
+                changed = true
+            } else {
+                out.append(bytes[i])
+                i += 1
+            }
+        }
+        return changed ? String(decoding: out, as: UTF8.self) : self
     }
 }

@@ -2,7 +2,7 @@
 // reference answer. Extraction rules: AnswerExtractor; equivalence rules: AnswerEquivalence and
 // README.md. Options: --pattern=REGEX (a PCRE2 pattern tried before the built-in rules; capture
 // group 1 is the answer), --max-batch N (default 4096), --concurrency N (default: CPU count).
-import Foundation
+import Glibc
 import StepTreePluginKit
 
 func option(_ name: String) -> String? {
@@ -21,13 +21,13 @@ do {
 let equivalence = AnswerEquivalence()
 let capabilities = PluginCapabilities(
     kinds: [.outcome], maxBatch: option("--max-batch").flatMap(Int.init) ?? 4096,
-    maxConcurrentRequests: option("--concurrency").flatMap(Int.init) ?? ProcessInfo.processInfo.activeProcessorCount,
+    maxConcurrentRequests: option("--concurrency").flatMap(Int.init) ?? max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))),
     needsReference: true, deterministic: true)
 
 /// The reference answer itself, or the answer inside it when it is a whole solution (a MATH
 /// `\boxed{}` or a GSM8K `####` line).
 func referenceAnswer(_ reference: String) -> String {
-    guard reference.contains("\\boxed") || reference.contains("\\fbox") || reference.contains("####") else { return reference }
+    guard reference.utf8.contains(UInt8(ascii: "\\")) || reference.utf8.contains(UInt8(ascii: "#")) else { return reference }
     return extractor.extract(reference)?.answer ?? reference
 }
 

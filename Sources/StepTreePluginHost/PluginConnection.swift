@@ -71,6 +71,13 @@ final class PluginConnection: @unchecked Sendable {
     /// `$/cancel`; after `cancelGrace` more the process is killed and the call throws `.timedOut`.
     /// - Throws: `PluginHostError` (`.timedOut`, `.exited`, `.protocolViolation`, `.remoteError`).
     func call(_ method: String, _ params: JSON, timeout: Double) async throws -> JSON {
+        var text: [UInt8] = []
+        params.write(to: &text)
+        return try await call(method, params: text, timeout: timeout)
+    }
+
+    /// `call` with params already rendered as JSON text (the batch path: see `VerifyParams.write`).
+    func call(_ method: String, params: [UInt8], timeout: Double) async throws -> JSON {
         try await withCheckedThrowingContinuation { continuation in
             let id: Int? = lock.withLock {
                 if let failure {
@@ -82,7 +89,7 @@ final class PluginConnection: @unchecked Sendable {
                 return nextID
             }
             guard let id else { return }
-            process.write(Message.request(id: .number(Double(id)), method: method, params: params).line)
+            process.write(Message.requestLine(id: id, method: method, params: params))
             let timer = Task { [weak self] in
                 try? await Task.sleep(nanoseconds: UInt64(timeout * 1e9))
                 guard !Task.isCancelled, let self, self.isPending(id) else { return }

@@ -104,8 +104,9 @@ public final class PluginEvaluator: Evaluator, @unchecked Sendable {
     }
 
     private func verify(_ kind: VerifyKind, _ indices: [Int], _ items: [EvaluationItem]) async -> [(Int, EvaluationOutcome)] {
-        let params = VerifyParams(kind: kind, items: indices.map { wireItem(items[$0], id: $0) },
-                                  timeoutMs: Int(options.requestTimeout * 1000)).json
+        var params: [UInt8] = []
+        VerifyParams(kind: kind, items: indices.map { wireItem(items[$0], id: $0) },
+                     timeoutMs: Int(options.requestTimeout * 1000)).write(to: &params)
         await limiter.acquire()
         var lastError = PluginHostError(.exited, "\(capabilities.name): no attempt made")
         attempts: for attempt in 0...max(0, options.maxRetries) {
@@ -115,7 +116,7 @@ public final class PluginEvaluator: Evaluator, @unchecked Sendable {
                 counters.update { $0.requests += 1; $0.items += indices.count }
                 let response: JSON
                 do {
-                    response = try await connection.call(PluginMethod.verify, params, timeout: options.requestTimeout)
+                    response = try await connection.call(PluginMethod.verify, params: params, timeout: options.requestTimeout)
                 } catch {
                     await pool.release(slot)
                     throw error

@@ -60,7 +60,18 @@ public final class VerifierPlugin: @unchecked Sendable {
                     .lineTooLong, "line of \(size)+ bytes exceeds the limit of \(maxLineBytes) bytes")))
             case .line(let bytes):
                 if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-                handle(bytes)
+                if bytes.count > 4096, lock.withLock({ initialized && !shuttingDown }) {
+                    // A large line is a verify batch: parse it on a worker so reading never waits on parsing.
+                    inFlight.enter()
+                    slots.wait()
+                    workers.async { [self] in
+                        handle(bytes, onWorker: true)
+                        slots.signal()
+                        inFlight.leave()
+                    }
+                } else {
+                    handle(bytes, onWorker: false)
+                }
             }
         }
         inFlight.wait()
@@ -74,7 +85,7 @@ public final class VerifierPlugin: @unchecked Sendable {
         text.withCString { _ = fputs($0, stderr) }
     }
 
-    private func handle(_ bytes: [UInt8]) {
+    private func handle(_ bytes: [UInt8], onWorker: Bool) {
         let message: Message
         do {
             message = try Message.parse(bytes)
@@ -86,7 +97,7 @@ public final class VerifierPlugin: @unchecked Sendable {
         }
         switch message {
         case .request(let id, let method, let params):
-            request(id: id, method: method, params: params)
+            request(id: id, method: method, params: params, onWorker: onWorker)
         case .notification(let method, let params):
             if method == PluginMethod.cancel, let id = params["id"] {
                 lock.withLock { _ = cancelled.insert(id) }
@@ -96,7 +107,7 @@ public final class VerifierPlugin: @unchecked Sendable {
         }
     }
 
-    private func request(id: JSON, method: String, params: JSON) {
+    private func request(id: JSON, method: String, params: JSON, onWorker: Bool) {
         let (isInitialized, isShuttingDown) = lock.withLock { (initialized, shuttingDown) }
         if method == PluginMethod.initialize {
             do {
@@ -129,12 +140,14 @@ public final class VerifierPlugin: @unchecked Sendable {
                 guard capabilities.kinds.contains(p.kind) else {
                     throw PluginProtocolError(.invalidParams, "kind \"\(p.kind.rawValue)\" is not offered by \(info.name)")
                 }
+                if onWorker {
+                    finish(id, verify(id: id, params: p))
+                    return
+                }
                 inFlight.enter()
                 slots.wait()
                 workers.async { [self] in
-                    let response = verify(id: id, params: p)
-                    lock.withLock { _ = cancelled.remove(id) }
-                    send(response)
+                    finish(id, verify(id: id, params: p))
                     slots.signal()
                     inFlight.leave()
                 }
@@ -143,18 +156,24 @@ public final class VerifierPlugin: @unchecked Sendable {
             }
         case PluginMethod.shutdown:
             lock.withLock { shuttingDown = true }
-            inFlight.wait()
+            if !onWorker { inFlight.wait() } // (a worker cannot wait for the group it belongs to)
             send(.response(id: id, result: .null))
         default:
             send(.error(id: id, error: PluginProtocolError(.methodNotFound, "unknown method \"\(method)\" (request \(id.text))")))
         }
     }
 
-    private func verify(id: JSON, params: VerifyParams) -> Message {
+    private func finish(_ id: JSON, _ response: [UInt8]) {
+        lock.withLock { _ = cancelled.remove(id) }
+        write(response)
+    }
+
+    /// The response line for a verify request: one result per item, in item order.
+    private func verify(id: JSON, params: VerifyParams) -> [UInt8] {
         let context = VerifyContext(kind: params.kind, requestID: id) { [self] in lock.withLock { cancelled.contains(id) } }
-        var results: [JSON] = []
-        results.reserveCapacity(params.items.count)
-        for item in params.items {
+        var out: [UInt8] = Array(#"{"results":["#.utf8)
+        out.reserveCapacity(64 + 128 * params.items.count)
+        for (i, item) in params.items.enumerated() {
             var result: ItemResult
             do {
                 result = try handler(item, context)
@@ -162,9 +181,12 @@ public final class VerifierPlugin: @unchecked Sendable {
                 result = ItemResult(id: item.id, status: .error, score: 0, detail: "\(error)")
             }
             result.id = item.id
-            results.append(result.json)
+            result.score = min(1, max(0, result.score.isNaN ? 0 : result.score))
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            result.write(to: &out)
         }
-        return .response(id: id, result: ["results": .array(results)])
+        out.append(contentsOf: "]}".utf8)
+        return Message.responseLine(id: id, result: out)
     }
 
     private static func protocolError(_ error: Error) -> PluginProtocolError {
@@ -172,12 +194,15 @@ public final class VerifierPlugin: @unchecked Sendable {
     }
 
     private func send(_ message: Message) {
-        let bytes = message.line
+        write(message.line)
+    }
+
+    private func write(_ bytes: [UInt8]) {
         lock.withLock {
             bytes.withUnsafeBytes { raw in
                 var offset = 0
                 while offset < raw.count {
-                    let n = write(1, raw.baseAddress! + offset, raw.count - offset)
+                    let n = Glibc.write(1, raw.baseAddress! + offset, raw.count - offset)
                     if n < 0 {
                         if errno == EINTR { continue }
                         exit(0) // the host closed our stdout: nobody is listening any more

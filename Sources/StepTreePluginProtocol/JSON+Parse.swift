@@ -74,6 +74,7 @@ private struct Parser {
     mutating func object(depth: Int) throws -> JSON {
         index += 1
         var members: [String: JSON] = [:]
+        members.reserveCapacity(8)
         skipSpace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
         while true {
@@ -148,17 +149,20 @@ private struct Parser {
     mutating func string() throws -> String {
         index += 1
         let start = index
-        // Fast path: no escapes, valid UTF-8.
+        // Fast path: no escapes; ASCII needs no UTF-8 validation.
+        var ascii = true
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 index += 1
+                if ascii { return String(decoding: slice, as: UTF8.self) }
                 guard let text = String(validating: slice, as: UTF8.self) else {
                     throw PluginProtocolError(.parseError, "invalid UTF-8 in a string starting at byte \(start)")
                 }
                 return text
             }
+            if byte >= 0x80 { ascii = false }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw error("control character in a string") }
             index += 1

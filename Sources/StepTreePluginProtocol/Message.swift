@@ -66,6 +66,31 @@ public enum Message: Hashable, Sendable {
         }
     }
 
+    /// The wire form of a request whose params are already JSON text (see `VerifyParams.write`):
+    /// the same bytes as `Message.request(...).line`.
+    public static func requestLine(id: Int, method: String, params: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = Array(#"{"id":"#.utf8)
+        out.reserveCapacity(params.count + 64)
+        JSON.writeNumber(Double(id), to: &out)
+        out.append(contentsOf: #","jsonrpc":"2.0","method":"#.utf8)
+        JSON.writeString(method, to: &out)
+        out.append(contentsOf: #","params":"#.utf8)
+        out.append(contentsOf: params)
+        out.append(contentsOf: "}\n".utf8)
+        return out
+    }
+
+    /// The wire form of a response whose result is already JSON text (see `ItemResult.write`).
+    public static func responseLine(id: JSON, result: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = Array(#"{"id":"#.utf8)
+        out.reserveCapacity(result.count + 48)
+        id.write(to: &out)
+        out.append(contentsOf: #","jsonrpc":"2.0","result":"#.utf8)
+        out.append(contentsOf: result)
+        out.append(contentsOf: "}\n".utf8)
+        return out
+    }
+
     /// The wire form: compact JSON followed by one `\n`.
     public var line: [UInt8] {
         var out: [UInt8] = []

@@ -68,8 +68,8 @@ public struct InitializeParams: Hashable, Sendable {
         self.client = client
     }
     public init(json: JSON) throws {
-        protocolVersion = try json.requiredInt("params.protocolVersion")
-        client = try PeerInfo(json: json.required("params.clientInfo"), field: "params.clientInfo")
+        protocolVersion = try json.requiredInt("protocolVersion", in: "params")
+        client = try PeerInfo(json: json.required("clientInfo", in: "params"), field: "params.clientInfo")
     }
     public var json: JSON { ["protocolVersion": .number(Double(protocolVersion)), "clientInfo": client.json] }
 }
@@ -85,8 +85,8 @@ public struct InitializeResult: Hashable, Sendable {
         self.capabilities = capabilities
     }
     public init(json: JSON) throws {
-        protocolVersion = try json.requiredInt("result.protocolVersion")
-        server = try PeerInfo(json: json.required("result.serverInfo"), field: "result.serverInfo")
+        protocolVersion = try json.requiredInt("protocolVersion", in: "result")
+        server = try PeerInfo(json: json.required("serverInfo", in: "result"), field: "result.serverInfo")
         capabilities = try PluginCapabilities(json: json["capabilities"] ?? [:])
     }
     public var json: JSON {

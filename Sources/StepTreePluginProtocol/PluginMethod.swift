@@ -30,29 +30,33 @@ public struct PeerInfo: Hashable, Sendable {
         self.version = version
     }
     public init(json: JSON, field: String) throws {
-        name = try json.required(field + ".name").string ?? ""
+        name = try json.requiredString("name", in: field)
         version = json["version"]?.string ?? ""
     }
     public var json: JSON { ["name": .string(name), "version": .string(version)] }
 }
 
 extension JSON {
-    /// The member at a dotted path's last component, or an `.invalidParams` error naming the path.
-    func required(_ path: String) throws -> JSON {
-        let key = path.split(separator: ".").last.map(String.init) ?? path
-        guard let value = self[key], value != .null else {
-            throw PluginProtocolError(.invalidParams, "missing field \"\(path)\"")
+    /// The member `key`, or an `.invalidParams` error naming `owner.key`. The owner's path is built
+    /// only for the error message.
+    func required(_ key: String, in owner: @autoclosure () -> String) throws -> JSON {
+        guard case .object(let o) = self, let value = o[key], value != .null else {
+            throw PluginProtocolError(.invalidParams, "missing field \"\(owner()).\(key)\"")
         }
         return value
     }
 
-    func requiredString(_ path: String) throws -> String {
-        guard let s = try required(path).string else { throw PluginProtocolError(.invalidParams, "field \"\(path)\" must be a string") }
+    func requiredString(_ key: String, in owner: @autoclosure () -> String) throws -> String {
+        guard let s = try required(key, in: owner()).string else {
+            throw PluginProtocolError(.invalidParams, "field \"\(owner()).\(key)\" must be a string")
+        }
         return s
     }
 
-    func requiredInt(_ path: String) throws -> Int {
-        guard let i = try required(path).int else { throw PluginProtocolError(.invalidParams, "field \"\(path)\" must be an integer") }
+    func requiredInt(_ key: String, in owner: @autoclosure () -> String) throws -> Int {
+        guard let i = try required(key, in: owner()).int else {
+            throw PluginProtocolError(.invalidParams, "field \"\(owner()).\(key)\" must be an integer")
+        }
         return i
     }
 }

@@ -30,18 +30,18 @@ public struct VerifyItem: Hashable, Sendable {
     public var completion: String { steps.joined() }
 
     public init(json: JSON, index: Int) throws {
-        let at = "params.items[\(index)]"
-        id = try json.requiredString(at + ".id")
-        let problem = try json.required(at + ".problem")
-        problemID = try problem.requiredString(at + ".problem.id")
+        func at() -> String { "params.items[\(index)]" }
+        id = try json.requiredString("id", in: at())
+        let problem = try json.required("problem", in: at())
+        problemID = try problem.requiredString("id", in: at() + ".problem")
         prompt = problem["prompt"]?.string ?? ""
         fields = problem["fields"]?.object ?? [:]
         reference = json["reference"]?.string
-        guard let list = try json.required(at + ".steps").array else {
-            throw PluginProtocolError(.invalidParams, "field \"\(at).steps\" must be an array of strings")
+        guard let list = try json.required("steps", in: at()).array else {
+            throw PluginProtocolError(.invalidParams, "field \"\(at()).steps\" must be an array of strings")
         }
         steps = try list.enumerated().map { i, step in
-            guard let s = step.string else { throw PluginProtocolError(.invalidParams, "field \"\(at).steps[\(i)]\" must be a string") }
+            guard let s = step.string else { throw PluginProtocolError(.invalidParams, "field \"\(at()).steps[\(i)]\" must be a string") }
             return s
         }
         finished = json["finished"]?.bool ?? true
@@ -73,12 +73,12 @@ public struct VerifyParams: Hashable, Sendable {
     }
 
     public init(json: JSON) throws {
-        let kindName = try json.requiredString("params.kind")
+        let kindName = try json.requiredString("kind", in: "params")
         guard let kind = VerifyKind(rawValue: kindName) else {
             throw PluginProtocolError(.invalidParams, "unknown \"params.kind\" \"\(kindName)\"")
         }
         self.kind = kind
-        guard let list = try json.required("params.items").array else {
+        guard let list = try json.required("items", in: "params").array else {
             throw PluginProtocolError(.invalidParams, "field \"params.items\" must be an array")
         }
         items = try list.enumerated().map { try VerifyItem(json: $1, index: $0) }
@@ -89,5 +89,51 @@ public struct VerifyParams: Hashable, Sendable {
         var o: [String: JSON] = ["kind": .string(kind.rawValue), "items": .array(items.map(\.json))]
         if let timeoutMs { o["timeoutMs"] = .number(Double(timeoutMs)) }
         return .object(o)
+    }
+}
+
+extension VerifyItem {
+    /// Appends the same text as `json.text`, without building the intermediate value (the host
+    /// writes every item of every batch).
+    public func write(to out: inout [UInt8]) {
+        out.append(contentsOf: #"{"finished":"#.utf8)
+        out.append(contentsOf: (finished ? "true" : "false").utf8)
+        out.append(contentsOf: #","id":"#.utf8)
+        JSON.writeString(id, to: &out)
+        out.append(contentsOf: #","problem":{"fields":"#.utf8)
+        JSON.object(fields).write(to: &out)
+        out.append(contentsOf: #","id":"#.utf8)
+        JSON.writeString(problemID, to: &out)
+        out.append(contentsOf: #","prompt":"#.utf8)
+        JSON.writeString(prompt, to: &out)
+        out.append(UInt8(ascii: "}"))
+        if let reference {
+            out.append(contentsOf: #","reference":"#.utf8)
+            JSON.writeString(reference, to: &out)
+        }
+        out.append(contentsOf: #","steps":["#.utf8)
+        for (i, step) in steps.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            JSON.writeString(step, to: &out)
+        }
+        out.append(contentsOf: "]}".utf8)
+    }
+}
+
+extension VerifyParams {
+    /// Appends the same text as `json.text`, without building the intermediate value.
+    public func write(to out: inout [UInt8]) {
+        out.append(contentsOf: #"{"items":["#.utf8)
+        for (i, item) in items.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            item.write(to: &out)
+        }
+        out.append(contentsOf: #"],"kind":"#.utf8)
+        JSON.writeString(kind.rawValue, to: &out)
+        if let timeoutMs {
+            out.append(contentsOf: #","timeoutMs":"#.utf8)
+            JSON.writeNumber(Double(timeoutMs), to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
     }
 }

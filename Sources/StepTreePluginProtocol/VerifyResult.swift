@@ -35,20 +35,20 @@ public struct ItemResult: Hashable, Sendable {
 
     /// Reads one result; an unknown status, a missing field or a score outside [0, 1] is an error.
     public init(json: JSON, index: Int) throws {
-        let at = "result.results[\(index)]"
-        id = try json.requiredString(at + ".id")
-        let statusName = try json.requiredString(at + ".status")
+        func at() -> String { "result.results[\(index)]" }
+        id = try json.requiredString("id", in: at())
+        let statusName = try json.requiredString("status", in: at())
         guard let status = ItemStatus(rawValue: statusName) else {
-            throw PluginProtocolError(.invalidParams, "unknown \"\(at).status\" \"\(statusName)\"")
+            throw PluginProtocolError(.invalidParams, "unknown \"\(at()).status\" \"\(statusName)\"")
         }
         self.status = status
-        guard let score = try json.required(at + ".score").number, score >= 0, score <= 1 else {
-            throw PluginProtocolError(.invalidParams, "field \"\(at).score\" must be a number in [0, 1]")
+        guard let score = try json.required("score", in: at()).number, score >= 0, score <= 1 else {
+            throw PluginProtocolError(.invalidParams, "field \"\(at()).score\" must be a number in [0, 1]")
         }
         self.score = score
         if let scores = json["stepScores"], scores != .null {
             guard let list = scores.array?.compactMap(\.number), list.count == scores.array?.count else {
-                throw PluginProtocolError(.invalidParams, "field \"\(at).stepScores\" must be an array of numbers")
+                throw PluginProtocolError(.invalidParams, "field \"\(at()).stepScores\" must be an array of numbers")
             }
             stepScores = list
         }
@@ -70,10 +70,43 @@ public struct VerifyResult: Hashable, Sendable {
     public var results: [ItemResult]
     public init(results: [ItemResult]) { self.results = results }
     public init(json: JSON) throws {
-        guard let list = try json.required("result.results").array else {
+        guard let list = try json.required("results", in: "result").array else {
             throw PluginProtocolError(.invalidParams, "field \"result.results\" must be an array")
         }
         results = try list.enumerated().map { try ItemResult(json: $1, index: $0) }
     }
     public var json: JSON { ["results": .array(results.map(\.json))] }
+}
+
+extension ItemResult {
+    /// Appends the same text as `json.text`, without building the intermediate value (a plugin
+    /// writes one per item).
+    public func write(to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        if let answer {
+            out.append(contentsOf: #""answer":"#.utf8)
+            JSON.writeString(answer, to: &out)
+            out.append(UInt8(ascii: ","))
+        }
+        if let detail {
+            out.append(contentsOf: #""detail":"#.utf8)
+            JSON.writeString(detail, to: &out)
+            out.append(UInt8(ascii: ","))
+        }
+        out.append(contentsOf: #""id":"#.utf8)
+        JSON.writeString(id, to: &out)
+        out.append(contentsOf: #","score":"#.utf8)
+        JSON.writeNumber(score, to: &out)
+        out.append(contentsOf: #","status":"#.utf8)
+        JSON.writeString(status.rawValue, to: &out)
+        if let stepScores {
+            out.append(contentsOf: #","stepScores":["#.utf8)
+            for (i, s) in stepScores.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                JSON.writeNumber(s, to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        }
+        out.append(UInt8(ascii: "}"))
+    }
 }
