@@ -18,7 +18,8 @@ struct AnswerEquivalence: Sendable {
 
     /// Whether `prediction` and `reference` denote the same answer.
     func equivalent(_ prediction: String, _ reference: String) -> Bool {
-        same(normalize(prediction), normalize(reference))
+        if let x = Int(prediction), let y = Int(reference) { return x == y } // the common GSM8K case, no rewriting needed
+        return same(normalize(prediction), normalize(reference))
     }
 
     /// The normalised form used for comparison (also reported in `detail`). Each rewrite runs only

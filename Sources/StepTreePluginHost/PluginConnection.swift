@@ -25,8 +25,14 @@ final class PluginConnection: @unchecked Sendable {
         case timeout, violation
     }
 
+    /// A response: plain JSON, or a verify result decoded on the fast path.
+    enum Reply {
+        case json(JSON)
+        case verify(VerifyResult)
+    }
+
     private struct Pending {
-        var continuation: CheckedContinuation<JSON, Error>
+        var continuation: CheckedContinuation<Reply, Error>
         var method: String
         var timer: Task<Void, Never>?
     }
@@ -73,11 +79,14 @@ final class PluginConnection: @unchecked Sendable {
     func call(_ method: String, _ params: JSON, timeout: Double) async throws -> JSON {
         var text: [UInt8] = []
         params.write(to: &text)
-        return try await call(method, params: text, timeout: timeout)
+        switch try await call(method, params: text, timeout: timeout) {
+        case .json(let json): return json
+        case .verify(let result): return result.json
+        }
     }
 
     /// `call` with params already rendered as JSON text (the batch path: see `VerifyParams.write`).
-    func call(_ method: String, params: [UInt8], timeout: Double) async throws -> JSON {
+    func call(_ method: String, params: [UInt8], timeout: Double) async throws -> Reply {
         try await withCheckedThrowingContinuation { continuation in
             let id: Int? = lock.withLock {
                 if let failure {
@@ -122,7 +131,17 @@ final class PluginConnection: @unchecked Sendable {
             return
         case .line(let bytes):
             do {
-                message = try Message.parse(bytes)
+                let isVerify: (JSON) -> Bool = { [self] id in
+                    lock.withLock { id.int.flatMap { pending[$0]?.method } == PluginMethod.verify }
+                }
+                switch try WireDecoder.decode(bytes, isVerify: isVerify) {
+                case .message(let m): message = m
+                case .verifyResponse(let id, let result):
+                    resolve(id, .success(.verify(result)))
+                    return
+                case .verifyRequest(let id, _):
+                    message = .request(id: id, method: PluginMethod.verify, params: .null)
+                }
             } catch {
                 let preview = String(decoding: bytes.prefix(80), as: UTF8.self)
                 violation("stdout line \(number) is not a protocol message (\(error)): \(preview.debugDescription)")
@@ -131,7 +150,7 @@ final class PluginConnection: @unchecked Sendable {
         }
         switch message {
         case .response(let id, let result):
-            resolve(id, .success(result))
+            resolve(id, .success(.json(result)))
         case .error(let id, let error):
             if id == .null {
                 options.log("[\(name)] error response without id: \(error)")
@@ -146,7 +165,7 @@ final class PluginConnection: @unchecked Sendable {
         }
     }
 
-    private func resolve(_ id: JSON, _ result: Result<JSON, Error>) {
+    private func resolve(_ id: JSON, _ result: Result<Reply, Error>) {
         let entry: Pending? = lock.withLock {
             guard let key = id.int else { return nil }
             return pending.removeValue(forKey: key)

@@ -114,7 +114,7 @@ public final class PluginEvaluator: Evaluator, @unchecked Sendable {
             do {
                 let (slot, connection) = try await pool.acquire()
                 counters.update { $0.requests += 1; $0.items += indices.count }
-                let response: JSON
+                let response: PluginConnection.Reply
                 do {
                     response = try await connection.call(PluginMethod.verify, params: params, timeout: options.requestTimeout)
                 } catch {
@@ -123,7 +123,11 @@ public final class PluginEvaluator: Evaluator, @unchecked Sendable {
                 }
                 await pool.release(slot)
                 do {
-                    let result = try VerifyResult(json: response)
+                    let result: VerifyResult
+                    switch response {
+                    case .verify(let decoded): result = decoded
+                    case .json(let json): result = try VerifyResult(json: json)
+                    }
                     await limiter.release()
                     return outcomes(result, indices)
                 } catch {
@@ -157,6 +161,7 @@ public final class PluginEvaluator: Evaluator, @unchecked Sendable {
 
     private func outcomes(_ result: VerifyResult, _ indices: [Int]) -> [(Int, EvaluationOutcome)] {
         var byID: [String: ItemResult] = [:]
+        byID.reserveCapacity(result.results.count)
         for r in result.results { byID[r.id] = r }
         var missing = 0
         let list = indices.map { i -> (Int, EvaluationOutcome) in

@@ -88,7 +88,13 @@ public final class VerifierPlugin: @unchecked Sendable {
     private func handle(_ bytes: [UInt8], onWorker: Bool) {
         let message: Message
         do {
-            message = try Message.parse(bytes)
+            switch try WireDecoder.decode(bytes) {
+            case .message(let m): message = m
+            case .verifyRequest(let id, let params):
+                if ready(id: id, method: PluginMethod.verify) { startVerify(id: id, params: params, onWorker: onWorker) }
+                return
+            case .verifyResponse: return
+            }
         } catch let error as PluginProtocolError {
             send(.error(id: error.code == .invalidRequest ? (error.data ?? .null) : .null, error: error))
             return
@@ -108,7 +114,6 @@ public final class VerifierPlugin: @unchecked Sendable {
     }
 
     private func request(id: JSON, method: String, params: JSON, onWorker: Bool) {
-        let (isInitialized, isShuttingDown) = lock.withLock { (initialized, shuttingDown) }
         if method == PluginMethod.initialize {
             do {
                 let p = try InitializeParams(json: params)
@@ -125,32 +130,11 @@ public final class VerifierPlugin: @unchecked Sendable {
             }
             return
         }
-        guard isInitialized else {
-            send(.error(id: id, error: PluginProtocolError(.notInitialized, "request \(id.text) (\(method)) before initialize")))
-            return
-        }
-        guard !isShuttingDown else {
-            send(.error(id: id, error: PluginProtocolError(.invalidRequest, "request \(id.text) (\(method)) after shutdown")))
-            return
-        }
+        guard ready(id: id, method: method) else { return }
         switch method {
         case PluginMethod.verify:
             do {
-                let p = try VerifyParams(json: params)
-                guard capabilities.kinds.contains(p.kind) else {
-                    throw PluginProtocolError(.invalidParams, "kind \"\(p.kind.rawValue)\" is not offered by \(info.name)")
-                }
-                if onWorker {
-                    finish(id, verify(id: id, params: p))
-                    return
-                }
-                inFlight.enter()
-                slots.wait()
-                workers.async { [self] in
-                    finish(id, verify(id: id, params: p))
-                    slots.signal()
-                    inFlight.leave()
-                }
+                startVerify(id: id, params: try VerifyParams(json: params), onWorker: onWorker)
             } catch {
                 send(.error(id: id, error: Self.protocolError(error)))
             }
@@ -160,6 +144,39 @@ public final class VerifierPlugin: @unchecked Sendable {
             send(.response(id: id, result: .null))
         default:
             send(.error(id: id, error: PluginProtocolError(.methodNotFound, "unknown method \"\(method)\" (request \(id.text))")))
+        }
+    }
+
+    /// Whether a request other than `initialize` may run now; answers it with an error if not.
+    private func ready(id: JSON, method: String) -> Bool {
+        let (isInitialized, isShuttingDown) = lock.withLock { (initialized, shuttingDown) }
+        if !isInitialized {
+            send(.error(id: id, error: PluginProtocolError(.notInitialized, "request \(id.text) (\(method)) before initialize")))
+            return false
+        }
+        if isShuttingDown {
+            send(.error(id: id, error: PluginProtocolError(.invalidRequest, "request \(id.text) (\(method)) after shutdown")))
+            return false
+        }
+        return true
+    }
+
+    /// Runs a verify request on a worker (inline when already on one).
+    private func startVerify(id: JSON, params: VerifyParams, onWorker: Bool) {
+        guard capabilities.kinds.contains(params.kind) else {
+            send(.error(id: id, error: PluginProtocolError(.invalidParams, "kind \"\(params.kind.rawValue)\" is not offered by \(info.name)")))
+            return
+        }
+        if onWorker {
+            finish(id, verify(id: id, params: params))
+            return
+        }
+        inFlight.enter()
+        slots.wait()
+        workers.async { [self] in
+            finish(id, verify(id: id, params: params))
+            slots.signal()
+            inFlight.leave()
         }
     }
 

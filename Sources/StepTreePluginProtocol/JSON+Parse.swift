@@ -28,8 +28,8 @@ extension JSON {
     }
 }
 
-/// A recursive-descent JSON reader over raw bytes.
-private struct Parser {
+/// A recursive-descent JSON reader over raw bytes (also driven member by member by `WireDecoder`).
+struct Parser {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
 
