@@ -1,7 +1,8 @@
 // verifier-answer: extracts the final answer of a finished completion and compares it with the
 // reference answer. Extraction rules: AnswerExtractor; equivalence rules: AnswerEquivalence and
 // README.md. Options: --pattern=REGEX (a PCRE2 pattern tried before the built-in rules; capture
-// group 1 is the answer), --max-batch N (default 4096), --concurrency N (default: CPU count).
+// group 1 is the answer), --max-batch N (default 512: larger lines cost
+// more in allocation than they save in round trips), --concurrency N (default: CPU count).
 import Glibc
 import StepTreePluginKit
 
@@ -20,7 +21,7 @@ do {
 }
 let equivalence = AnswerEquivalence()
 let capabilities = PluginCapabilities(
-    kinds: [.outcome], maxBatch: option("--max-batch").flatMap(Int.init) ?? 4096,
+    kinds: [.outcome], maxBatch: option("--max-batch").flatMap(Int.init) ?? 512,
     maxConcurrentRequests: option("--concurrency").flatMap(Int.init) ?? max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))),
     needsReference: true, deterministic: true)
 

@@ -93,6 +93,11 @@ public final class PluginEvaluator: Evaluator, @unchecked Sendable {
         return outcomes.map { $0! }
     }
 
+    /// Process ids of the plugin's live processes (for diagnostics and benchmarks).
+    public func processIDs() async -> [Int32] {
+        await pool.processIDs()
+    }
+
     /// Stops every plugin process in order (see `PluginHostOptions.shutdownGrace`).
     public func shutdown() async {
         await pool.shutdown()

@@ -84,6 +84,11 @@ actor PluginPool {
         return connection
     }
 
+    /// Process ids of the live processes.
+    func processIDs() -> [Int32] {
+        connections.compactMap { $0?.isAlive == true ? $0!.pid : nil }
+    }
+
     /// Shuts every process down (see `PluginConnection.shutdown`).
     func shutdown() async {
         closed = true

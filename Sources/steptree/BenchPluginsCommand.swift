@@ -32,13 +32,18 @@ struct BenchPluginsCommand: AsyncParsableCommand {
         let workload = Self.workload(items)
         _ = await evaluator.evaluate(Array(workload.prefix(2_000))) // warm-up
 
+        let pids = await evaluator.processIDs()
+        let cpuBefore = (Self.cpuSeconds("self"), pids.map { Self.cpuSeconds(String($0)) }.reduce(0, +))
         let start = DispatchTime.now().uptimeNanoseconds
         let outcomes = await evaluator.evaluate(workload)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let cpuAfter = (Self.cpuSeconds("self"), pids.map { Self.cpuSeconds(String($0)) }.reduce(0, +))
         let correct = outcomes.filter { $0.status == .ok && $0.score == 1 }.count
         let expected = workload.indices.filter { $0 % 2 == 0 }.count
         print(String(format: "throughput: %d items in %.3f s = %.0f verifications/s (%d judged correct, expected %d)",
                      items, seconds, Double(items) / seconds, correct, expected))
+        print(String(format: "cpu per verification: host %.2f µs, plugin %.2f µs (user + system time, so independent of machine load)",
+                     (cpuAfter.0 - cpuBefore.0) * 1e6 / Double(items), (cpuAfter.1 - cpuBefore.1) * 1e6 / Double(items)))
 
         var latencies: [Double] = []
         for i in 0..<calls {
@@ -53,6 +58,15 @@ struct BenchPluginsCommand: AsyncParsableCommand {
         let s = evaluator.statistics
         print("requests \(s.requests), restarts \(s.restarts), timeouts \(s.timeouts), failed items \(s.failedItems)")
         await evaluator.shutdown()
+    }
+
+    /// User plus system CPU seconds of a process (`self` or a pid), from /proc/PID/stat.
+    static func cpuSeconds(_ pid: String) -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     /// GSM8K- and MATH-style completions in four answer formats; even items are correct.
