@@ -10,7 +10,7 @@
 // - `problem.fields.echo_delay_ms`: sleep that long per item, watching for `$/cancel`
 //   (cancelled items answer `status: timeout`, detail "cancelled");
 // - `problem.fields.echo_fail`: the handler throws, so the item answers `status: error`.
-// Options: --max-batch N (default 16), --concurrency N (default 4).
+// Options: --max-batch N (default 16), --concurrency N (default 4), --max-line-bytes N (default 64 MiB).
 import Foundation
 import StepTreePluginKit
 
@@ -34,7 +34,8 @@ let capabilities = PluginCapabilities(
     kinds: [.outcome, .step], maxBatch: option("--max-batch", default: 16),
     maxConcurrentRequests: option("--concurrency", default: 4), needsReference: true, stepTag: "\n", deterministic: true)
 
-let plugin = VerifierPlugin(name: "verifier-echo", version: "1.0", capabilities: capabilities) { item, context in
+let plugin = VerifierPlugin(name: "verifier-echo", version: "1.0", capabilities: capabilities,
+                            maxLineBytes: option("--max-line-bytes", default: 64 << 20)) { item, context in
     let fields = item.fields
     if let delay = fields["echo_delay_ms"]?.int, delay > 0 {
         let deadline = Date().addingTimeInterval(Double(delay) / 1000)

@@ -86,7 +86,8 @@ final class PluginConnection: @unchecked Sendable {
     }
 
     /// `call` with params already rendered as JSON text (the batch path: see `VerifyParams.write`).
-    func call(_ method: String, params: [UInt8], timeout: Double) async throws -> Reply {
+    /// With `escalate` false (the `shutdown` request), a timeout only fails the call: no cancel, no kill.
+    func call(_ method: String, params: [UInt8], timeout: Double, escalate: Bool = true) async throws -> Reply {
         try await withCheckedThrowingContinuation { continuation in
             let id: Int? = lock.withLock {
                 if let failure {
@@ -102,6 +103,10 @@ final class PluginConnection: @unchecked Sendable {
             let timer = Task { [weak self] in
                 try? await Task.sleep(nanoseconds: UInt64(timeout * 1e9))
                 guard !Task.isCancelled, let self, self.isPending(id) else { return }
+                guard escalate else {
+                    self.resolve(.number(Double(id)), .failure(PluginHostError(.timedOut, "\(self.name): no answer to \(method) within \(timeout) s")))
+                    return
+                }
                 self.onEvent(.timeout)
                 self.process.write(Message.notification(method: PluginMethod.cancel, params: ["id": .number(Double(id))]).line)
                 try? await Task.sleep(nanoseconds: UInt64(self.options.cancelGrace * 1e9))
@@ -219,7 +224,7 @@ final class PluginConnection: @unchecked Sendable {
     /// waiting `shutdownGrace` seconds for the previous one.
     func shutdown() async {
         let grace = options.shutdownGrace
-        if isAlive { _ = try? await call(PluginMethod.shutdown, .null, timeout: grace) }
+        if isAlive { _ = try? await call(PluginMethod.shutdown, params: [], timeout: grace, escalate: false) }
         lock.withLock { if failure == nil { failure = PluginHostError(.shutDown, "\(name) was shut down") } }
         process.closeStdin()
         if await process.waitForExit(seconds: grace) { return }

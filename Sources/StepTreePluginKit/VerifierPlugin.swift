@@ -33,6 +33,7 @@ public final class VerifierPlugin: @unchecked Sendable {
     private let lock = PthreadLock()
     private var initialized = false
     private var shuttingDown = false
+    private var active: Set<JSON> = []
     private var cancelled: Set<JSON> = []
     private let workers: DispatchQueue
     private let slots: DispatchSemaphore
@@ -106,7 +107,7 @@ public final class VerifierPlugin: @unchecked Sendable {
             request(id: id, method: method, params: params, onWorker: onWorker)
         case .notification(let method, let params):
             if method == PluginMethod.cancel, let id = params["id"] {
-                lock.withLock { _ = cancelled.insert(id) }
+                lock.withLock { if active.contains(id) { _ = cancelled.insert(id) } } // late cancels are ignored
             }
         case .response, .error:
             break // the host sends no requests to plugins; stray responses are ignored
@@ -167,6 +168,7 @@ public final class VerifierPlugin: @unchecked Sendable {
             send(.error(id: id, error: PluginProtocolError(.invalidParams, "kind \"\(params.kind.rawValue)\" is not offered by \(info.name)")))
             return
         }
+        lock.withLock { _ = active.insert(id) }
         if onWorker {
             finish(id, verify(id: id, params: params))
             return
@@ -181,7 +183,10 @@ public final class VerifierPlugin: @unchecked Sendable {
     }
 
     private func finish(_ id: JSON, _ response: [UInt8]) {
-        lock.withLock { _ = cancelled.remove(id) }
+        lock.withLock {
+            active.remove(id)
+            cancelled.remove(id)
+        }
         write(response)
     }
 

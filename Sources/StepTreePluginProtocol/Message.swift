@@ -67,15 +67,17 @@ public enum Message: Hashable, Sendable {
     }
 
     /// The wire form of a request whose params are already JSON text (see `VerifyParams.write`):
-    /// the same bytes as `Message.request(...).line`.
+    /// the same bytes as `Message.request(...).line` (empty or `null` params are left out).
     public static func requestLine(id: Int, method: String, params: [UInt8]) -> [UInt8] {
         var out: [UInt8] = Array(#"{"id":"#.utf8)
         out.reserveCapacity(params.count + 64)
         JSON.writeNumber(Double(id), to: &out)
         out.append(contentsOf: #","jsonrpc":"2.0","method":"#.utf8)
         JSON.writeString(method, to: &out)
-        out.append(contentsOf: #","params":"#.utf8)
-        out.append(contentsOf: params)
+        if !params.isEmpty && params != Array("null".utf8) {
+            out.append(contentsOf: #","params":"#.utf8)
+            out.append(contentsOf: params)
+        }
         out.append(contentsOf: "}\n".utf8)
         return out
     }

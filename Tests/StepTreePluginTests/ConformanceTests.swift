@@ -37,6 +37,25 @@ struct ConformanceTests {
         #expect(exitAtStart.count == 1 && exitAtStart[0].failure?.contains("exit status 3") == true)
     }
 
+    @Test func oversizeInputLineGetsAnErrorAndServiceContinues() async throws {
+        let folder = NSTemporaryDirectory() + "steptree-transcript-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let lines: [JSON] = [
+            ["transcript": "oversize", "plugin": "any"],
+            ["send": ["jsonrpc": "2.0", "id": 0, "method": "initialize", "params": ["protocolVersion": 1, "clientInfo": ["name": "t", "version": "0"]]]],
+            ["expect": ["id": 0, "result": ["protocolVersion": 1]]],
+            ["sendRaw": .string(#"{"jsonrpc":"2.0","id":1,"method":"verify","params":{"pad":""# + String(repeating: "x", count: 5000) + #""}}"#)],
+            ["expect": ["id": nil, "error": ["code": -32003]]],
+            ["send": ["jsonrpc": "2.0", "id": 2, "method": "shutdown"]],
+            ["expect": ["id": 2, "result": nil]],
+        ]
+        try lines.map(\.text).joined(separator: "\n").write(toFile: folder + "/oversize.jsonl", atomically: true, encoding: .utf8)
+        let results = await PluginConformance.check(executable: S.product("verifier-echo"), arguments: ["--max-line-bytes", "1000"],
+                                                    transcripts: try Transcript.all(in: folder))
+        #expect(results.first?.name == "oversize" && results.first?.passed == true, "\(results)")
+    }
+
     @Test func matcherRules() throws {
         let actual: JSON = ["id": 1, "result": ["results": [["id": "a", "status": "ok", "score": 0.5, "extra": true]]]]
         #expect(Transcript.mismatch(["id": 1, "result": ["results": [["id": "a", "status": "<status>", "score": "<score>"]]]], actual) == nil)

@@ -61,6 +61,44 @@ struct WireTests {
         #expect(throws: PluginProtocolError.self) { try Message.parse(Array(#"{"jsonrpc":"2.0","id":[1],"method":"x"}"#.utf8)) }
     }
 
+    @Test func fastLinesMatchTheGeneralWriterAndReader() throws {
+        let params = VerifyParams(kind: .outcome, items: [
+            VerifyItem(id: "a", problemID: "p", prompt: "q\n", fields: ["n": [1, 2], "s": "x"], reference: "4", steps: ["x\n", "é\"y"], finished: true),
+            VerifyItem(id: "b", problemID: "p2", prompt: "", steps: [], finished: false),
+        ], timeoutMs: 250)
+        var text: [UInt8] = []
+        params.write(to: &text)
+        #expect(String(decoding: text, as: UTF8.self) == params.json.text)
+        let line = Message.requestLine(id: 3, method: "verify", params: text)
+        #expect(line == Message.request(id: 3, method: "verify", params: params.json).line)
+        guard case .verifyRequest(let id, let decoded) = try WireDecoder.decode(line.dropLast()) else {
+            Issue.record("not decoded on the fast path")
+            return
+        }
+        #expect(id == 3 && decoded == params)
+        #expect(Message.requestLine(id: 4, method: "shutdown", params: []) == Message.request(id: 4, method: "shutdown", params: .null).line)
+
+        let result = VerifyResult(results: [ItemResult(id: "a", status: .ok, score: 0.5, stepScores: [1, 0], answer: "4", detail: "d"),
+                                            ItemResult(id: "b", status: .timeout, score: 0)])
+        var resultText: [UInt8] = Array(#"{"results":["#.utf8)
+        for (i, r) in result.results.enumerated() {
+            if i > 0 { resultText.append(UInt8(ascii: ",")) }
+            r.write(to: &resultText)
+        }
+        resultText.append(contentsOf: "]}".utf8)
+        #expect(String(decoding: resultText, as: UTF8.self) == result.json.text)
+        let response = Message.responseLine(id: 3, result: resultText)
+        guard case .verifyResponse(_, let back) = try WireDecoder.decode(response.dropLast(), isVerify: { $0 == 3 }) else {
+            Issue.record("not decoded on the fast path")
+            return
+        }
+        #expect(back == result)
+        // Not a verify response for this id, or invalid params: the plain message comes back.
+        guard case .message = try WireDecoder.decode(response.dropLast()) else { Issue.record("fast path taken"); return }
+        let invalid = Array(#"{"id":1,"jsonrpc":"2.0","method":"verify","params":{"kind":"outcome","items":[{"id":"a"}]}}"#.utf8)
+        guard case .message(.request(_, "verify", _)) = try WireDecoder.decode(invalid) else { Issue.record("fast path taken"); return }
+    }
+
     @Test func verifyTypesRoundTripAndValidate() throws {
         let item = VerifyItem(id: "a", problemID: "p", prompt: "q", fields: ["n": [1, 2]], reference: "4",
                               steps: ["x\n", "y"], finished: false)
