@@ -10,6 +10,7 @@ public struct ConformanceResult: Hashable, Sendable {
     /// Set when the check did not apply to this plugin (then it neither passed nor failed).
     public var skipped: String?
 
+    /// Whether the check applied and passed.
     public var passed: Bool { failure == nil && skipped == nil }
 }
 

@@ -28,13 +28,17 @@ public struct PluginHostError: Error, Hashable, Sendable, CustomStringConvertibl
         public static let shutDown = Code(rawValue: "shutDown")
     }
 
+    /// What went wrong.
     public var code: Code
+    /// A message naming the plugin (and request id), for people.
     public var message: String
 
+    /// Creates an error; `message` must name the plugin at fault.
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }
 
+    /// The message.
     public var description: String { message }
 }

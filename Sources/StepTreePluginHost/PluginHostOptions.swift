@@ -29,6 +29,7 @@ public struct PluginHostOptions: Sendable {
     /// Default: the host's own stderr.
     public var log: @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
 
+    /// The defaults listed on each property.
     public init() {}
 }
 
@@ -49,5 +50,6 @@ public struct PluginStatistics: Hashable, Sendable {
     /// Items answered by the host with `status: error` or `timeout` because the plugin failed.
     public var failedItems = 0
 
+    /// All counters zero.
     public init() {}
 }

@@ -25,12 +25,15 @@ public struct Transcript: Sendable {
         case expectExit
     }
 
+    /// The transcript's name (from its header).
     public var name: String
+    /// What it checks (from its header).
     public var description: String
     /// "any" for transcripts every plugin must pass, or the plugin name the transcript is for.
     public var plugin: String
     /// A kind the plugin must offer for the transcript to apply.
     public var requiresKind: VerifyKind?
+    /// The exchange, in order.
     public var steps: [Step]
     /// Where it was read from.
     public var path: String

@@ -24,7 +24,9 @@ public final class VerifierPlugin: @unchecked Sendable {
     /// for failures, never for wrong answers). The runner sets the result's `id`.
     public typealias Handler = (VerifyItem, VerifyContext) throws -> ItemResult
 
+    /// Name and version sent in the `initialize` result.
     public let info: PeerInfo
+    /// Capabilities sent in the `initialize` result.
     public let capabilities: PluginCapabilities
     /// Longest accepted input line in bytes; longer lines get a `.lineTooLong` error response.
     public let maxLineBytes: Int

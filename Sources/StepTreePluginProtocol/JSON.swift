@@ -59,13 +59,20 @@ public enum JSON: Hashable, Sendable {
 
 extension JSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
     ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral {
+    /// A string literal is a JSON string.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// An integer literal is a JSON number.
     public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    /// A float literal is a JSON number.
     public init(floatLiteral value: Double) { self = .number(value) }
+    /// A Boolean literal is a JSON Boolean.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// An array literal is a JSON array.
     public init(arrayLiteral elements: JSON...) { self = .array(elements) }
+    /// A dictionary literal is a JSON object (the last of duplicate keys wins).
     public init(dictionaryLiteral elements: (String, JSON)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
+    /// `nil` is JSON `null`.
     public init(nilLiteral: ()) { self = .null }
 }

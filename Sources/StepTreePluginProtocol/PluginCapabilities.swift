@@ -13,6 +13,7 @@ public struct PluginCapabilities: Hashable, Sendable {
     /// Whether equal inputs always give equal results (so the host may cache verdicts).
     public var deterministic: Bool
 
+    /// Capabilities with the defaults listed on each property.
     public init(kinds: [VerifyKind] = [.outcome], maxBatch: Int = 64, maxConcurrentRequests: Int = 1,
                 needsReference: Bool = false, stepTag: String? = nil, deterministic: Bool = true) {
         self.kinds = kinds
@@ -46,6 +47,7 @@ public struct PluginCapabilities: Hashable, Sendable {
         deterministic = json["deterministic"]?.bool ?? true
     }
 
+    /// The wire form.
     public var json: JSON {
         var o: [String: JSON] = [
             "kinds": .array(kinds.map { .string($0.rawValue) }),
@@ -61,34 +63,45 @@ public struct PluginCapabilities: Hashable, Sendable {
 
 /// `initialize` params: the host's version and identity.
 public struct InitializeParams: Hashable, Sendable {
+    /// The version the host asks for.
     public var protocolVersion: Int
+    /// The host's name and version.
     public var client: PeerInfo
+    /// Params for the current protocol version.
     public init(protocolVersion: Int = PluginMethod.protocolVersion, client: PeerInfo) {
         self.protocolVersion = protocolVersion
         self.client = client
     }
+    /// Reads params; a missing or malformed member is an `.invalidParams` error naming it.
     public init(json: JSON) throws {
         protocolVersion = try json.requiredInt("protocolVersion", in: "params")
         client = try PeerInfo(json: json.required("clientInfo", in: "params"), field: "params.clientInfo")
     }
+    /// The wire form.
     public var json: JSON { ["protocolVersion": .number(Double(protocolVersion)), "clientInfo": client.json] }
 }
 
 /// `initialize` result: the version the plugin will speak, its identity and capabilities.
 public struct InitializeResult: Hashable, Sendable {
+    /// The version the plugin will speak.
     public var protocolVersion: Int
+    /// The plugin's name and version.
     public var server: PeerInfo
+    /// What the plugin offers.
     public var capabilities: PluginCapabilities
+    /// A result for the current protocol version.
     public init(protocolVersion: Int = PluginMethod.protocolVersion, server: PeerInfo, capabilities: PluginCapabilities) {
         self.protocolVersion = protocolVersion
         self.server = server
         self.capabilities = capabilities
     }
+    /// Reads a result; a missing or malformed member is an `.invalidParams` error naming it.
     public init(json: JSON) throws {
         protocolVersion = try json.requiredInt("protocolVersion", in: "result")
         server = try PeerInfo(json: json.required("serverInfo", in: "result"), field: "result.serverInfo")
         capabilities = try PluginCapabilities(json: json["capabilities"] ?? [:])
     }
+    /// The wire form.
     public var json: JSON {
         ["protocolVersion": .number(Double(protocolVersion)), "serverInfo": server.json, "capabilities": capabilities.json]
     }

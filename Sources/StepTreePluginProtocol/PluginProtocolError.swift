@@ -28,7 +28,9 @@ public struct PluginProtocolError: Error, Hashable, Sendable, CustomStringConver
         public static let requestCancelled = Code(rawValue: -32800)
     }
 
+    /// The JSON-RPC error code.
     public var code: Code
+    /// A message naming the object at fault.
     public var message: String
     /// Optional structured detail (for example `{"supported": [1], "requested": 2}`).
     public var data: JSON?
@@ -40,6 +42,7 @@ public struct PluginProtocolError: Error, Hashable, Sendable, CustomStringConver
         self.data = data
     }
 
+    /// The message with its code.
     public var description: String { "\(message) (JSON-RPC error \(code.rawValue))" }
 
     /// The JSON-RPC error object: `{"code", "message", "data"?}`.

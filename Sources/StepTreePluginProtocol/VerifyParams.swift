@@ -15,6 +15,7 @@ public struct VerifyItem: Hashable, Sendable {
     /// Whether the path ended (judge the outcome) or may continue.
     public var finished: Bool
 
+    /// Creates an item.
     public init(id: String, problemID: String, prompt: String, fields: [String: JSON] = [:], reference: String? = nil,
                 steps: [String], finished: Bool) {
         self.id = id
@@ -29,6 +30,7 @@ public struct VerifyItem: Hashable, Sendable {
     /// All steps joined: the text the model wrote after the prompt.
     public var completion: String { steps.joined() }
 
+    /// Reads item `index` of `params.items`; errors name the member (`params.items[3].steps`).
     public init(json: JSON, index: Int) throws {
         func at() -> String { "params.items[\(index)]" }
         id = try json.requiredString("id", in: at())
@@ -47,6 +49,7 @@ public struct VerifyItem: Hashable, Sendable {
         finished = json["finished"]?.bool ?? true
     }
 
+    /// The wire form.
     public var json: JSON {
         var o: [String: JSON] = [
             "id": .string(id),
@@ -61,17 +64,21 @@ public struct VerifyItem: Hashable, Sendable {
 
 /// `verify` params: a batch of items of one kind.
 public struct VerifyParams: Hashable, Sendable {
+    /// Whether the items are judged as finished answers or step by step.
     public var kind: VerifyKind
+    /// At most the plugin's `maxBatch` items.
     public var items: [VerifyItem]
     /// The host's per-request timeout, so a plugin can budget its work (informational).
     public var timeoutMs: Int?
 
+    /// Creates params.
     public init(kind: VerifyKind, items: [VerifyItem], timeoutMs: Int? = nil) {
         self.kind = kind
         self.items = items
         self.timeoutMs = timeoutMs
     }
 
+    /// Reads params; errors name the member at fault.
     public init(json: JSON) throws {
         let kindName = try json.requiredString("kind", in: "params")
         guard let kind = VerifyKind(rawValue: kindName) else {
@@ -85,6 +92,7 @@ public struct VerifyParams: Hashable, Sendable {
         timeoutMs = json["timeoutMs"]?.int
     }
 
+    /// The wire form.
     public var json: JSON {
         var o: [String: JSON] = ["kind": .string(kind.rawValue), "items": .array(items.map(\.json))]
         if let timeoutMs { o["timeoutMs"] = .number(Double(timeoutMs)) }

@@ -12,7 +12,9 @@ public enum ItemStatus: String, Hashable, Sendable, CaseIterable {
 
 /// The verdict on one item.
 public struct ItemResult: Hashable, Sendable {
+    /// The item's id.
     public var id: String
+    /// Whether a verdict was reached.
     public var status: ItemStatus
     /// In [0, 1]; 1 correct, 0 wrong for outcome checks, a probability for step scorers.
     public var score: Double
@@ -23,6 +25,7 @@ public struct ItemResult: Hashable, Sendable {
     /// A short human-readable reason.
     public var detail: String?
 
+    /// Creates a result.
     public init(id: String, status: ItemStatus, score: Double, stepScores: [Double]? = nil, answer: String? = nil,
                 detail: String? = nil) {
         self.id = id
@@ -56,6 +59,7 @@ public struct ItemResult: Hashable, Sendable {
         detail = json["detail"]?.string
     }
 
+    /// The wire form.
     public var json: JSON {
         var o: [String: JSON] = ["id": .string(id), "status": .string(status.rawValue), "score": .number(score)]
         if let stepScores { o["stepScores"] = .array(stepScores.map { .number($0) }) }
@@ -67,14 +71,18 @@ public struct ItemResult: Hashable, Sendable {
 
 /// `verify` result: one result per item, in any order, matched by item id.
 public struct VerifyResult: Hashable, Sendable {
+    /// One result per item, in item order.
     public var results: [ItemResult]
+    /// Creates a result.
     public init(results: [ItemResult]) { self.results = results }
+    /// Reads a result; errors name the member at fault (`result.results[2].score`).
     public init(json: JSON) throws {
         guard let list = try json.required("results", in: "result").array else {
             throw PluginProtocolError(.invalidParams, "field \"result.results\" must be an array")
         }
         results = try list.enumerated().map { try ItemResult(json: $1, index: $0) }
     }
+    /// The wire form.
     public var json: JSON { ["results": .array(results.map(\.json))] }
 }
 

@@ -78,12 +78,18 @@ struct PluginsCommand: AsyncParsableCommand {
             if failed > 0 { throw ExitCode(3) }
         }
 
+        /// `Plugins/Transcripts/v1` under the working directory, else under the nearest folder above
+        /// the steptree executable that has one (the package root of a build).
         static func defaultTranscripts() throws -> String {
-            let program = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-            let candidates = [FileManager.default.currentDirectoryPath + "/Plugins/Transcripts/v1",
-                              program.appendingPathComponent("../../Plugins/Transcripts/v1").standardized.path]
+            let tail = "Plugins/Transcripts/v1"
+            var candidates = [FileManager.default.currentDirectoryPath + "/" + tail]
+            var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            for _ in 0..<6 {
+                candidates.append(folder.appendingPathComponent(tail).path)
+                folder.deleteLastPathComponent()
+            }
             guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
-                throw ValidationError("no transcripts in \(candidates.joined(separator: " or ")); pass --transcripts DIR")
+                throw ValidationError("no \(tail) in the working directory or above the steptree executable; pass --transcripts DIR")
             }
             return found
         }
