@@ -22,7 +22,7 @@ enum PluginTestSupport {
     static func options(_ log: LogSink, timeout: Double = 1, retries: Int = 2) -> PluginHostOptions {
         var o = PluginHostOptions()
         o.requestTimeout = timeout
-        o.cancelGrace = 0.5
+        o.cancelGrace = 1
         o.handshakeTimeout = 5
         o.shutdownGrace = 0.5
         o.maxRetries = retries
