@@ -1,8 +1,9 @@
 import Foundation
 
-/// Finds verifier executables: `verifier-<name>` next to the running program (SwiftPM puts every
-/// product of a build in one folder), in the search paths given, at `Plugins/<name>/verifier-<name>`
-/// under the working directory (script plugins), then on `PATH`; or an explicit path.
+/// Finds verifier executables: `verifier-<name>` in the search paths given, next to the running
+/// program (SwiftPM puts every product of a build in one folder), in `Plugins/*/` under the working
+/// directory and under the package the program was built from (script plugins such as
+/// `Plugins/countdown/verifier-countdown`), then on `PATH`; or an explicit path.
 public struct PluginLocator: Sendable {
     /// Folders searched first, in order.
     public var searchPaths: [String]
@@ -55,9 +56,11 @@ public struct PluginLocator: Sendable {
     public var folders: [String] {
         var result = searchPaths
         result.append(Self.programFolder)
-        let plugins = FileManager.default.currentDirectoryPath + "/Plugins"
-        if let names = try? FileManager.default.contentsOfDirectory(atPath: plugins) {
-            result += names.sorted().map { plugins + "/" + $0 }
+        for root in [FileManager.default.currentDirectoryPath, Self.packageRoot].compactMap({ $0 }) {
+            let plugins = root + "/Plugins"
+            if let names = try? FileManager.default.contentsOfDirectory(atPath: plugins) {
+                result += names.sorted().map { plugins + "/" + $0 }
+            }
         }
         result += (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
         var seen = Set<String>()
@@ -95,6 +98,17 @@ public struct PluginLocator: Sendable {
             }
         }
         return found
+    }
+
+    /// The source package the running executable was built from: the nearest folder above it
+    /// with `Plugins/PROTOCOL.md` (nil for an installed copy).
+    public static var packageRoot: String? {
+        var folder = URL(fileURLWithPath: programFolder)
+        for _ in 0..<6 {
+            if FileManager.default.fileExists(atPath: folder.appendingPathComponent("Plugins/PROTOCOL.md").path) { return folder.path }
+            folder.deleteLastPathComponent()
+        }
+        return nil
     }
 
     /// The folder of the running executable (where SwiftPM also put the Swift plugins).

@@ -78,18 +78,13 @@ struct PluginsCommand: AsyncParsableCommand {
             if failed > 0 { throw ExitCode(3) }
         }
 
-        /// `Plugins/Transcripts/v1` under the working directory, else under the nearest folder above
-        /// the steptree executable that has one (the package root of a build).
+        /// `Plugins/Transcripts/v1` under the working directory, else in the package the steptree
+        /// executable was built from.
         static func defaultTranscripts() throws -> String {
-            let tail = "Plugins/Transcripts/v1"
-            var candidates = [FileManager.default.currentDirectoryPath + "/" + tail]
-            var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-            for _ in 0..<6 {
-                candidates.append(folder.appendingPathComponent(tail).path)
-                folder.deleteLastPathComponent()
-            }
+            let tail = "/Plugins/Transcripts/v1"
+            let candidates = [FileManager.default.currentDirectoryPath + tail] + (PluginLocator.packageRoot.map { [$0 + tail] } ?? [])
             guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
-                throw ValidationError("no \(tail) in the working directory or above the steptree executable; pass --transcripts DIR")
+                throw ValidationError("no Plugins/Transcripts/v1 in the working directory or the steptree package; pass --transcripts DIR")
             }
             return found
         }
