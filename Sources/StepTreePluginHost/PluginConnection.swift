@@ -160,7 +160,8 @@ final class PluginConnection: @unchecked Sendable {
             if id == .null {
                 options.log("[\(name)] error response without id: \(error)")
             } else {
-                resolve(id, .failure(PluginHostError(.remoteError, "\(name): request \(id.text) failed: \(error)")))
+                let code: PluginHostError.Code = error.code == .requestCancelled ? .cancelled : .remoteError
+                resolve(id, .failure(PluginHostError(code, "\(name): request \(id.text) failed: \(error)")))
             }
         case .request(let id, let method, _):
             process.write(Message.error(id: id, error: PluginProtocolError(

@@ -144,7 +144,7 @@ public final class PluginEvaluator: Evaluator, @unchecked Sendable {
             } catch let error as PluginHostError {
                 lastError = error
                 switch error.code {
-                case .remoteError, .gaveUp, .shutDown: break attempts // retrying would get the same answer
+                case .remoteError, .cancelled, .gaveUp, .shutDown: break attempts // retrying would get the same answer
                 default: continue
                 }
             } catch {
@@ -153,7 +153,7 @@ public final class PluginEvaluator: Evaluator, @unchecked Sendable {
         }
         await limiter.release()
         counters.update { $0.failedItems += indices.count }
-        let status: VerdictStatus = lastError.code == .timedOut ? .timeout : .error
+        let status: VerdictStatus = lastError.code == .timedOut || lastError.code == .cancelled ? .timeout : .error
         return indices.map { ($0, .failed(status, lastError.message)) }
     }
 

@@ -22,6 +22,8 @@ public struct PluginHostError: Error, Hashable, Sendable, CustomStringConvertibl
         public static let protocolViolation = Code(rawValue: "protocolViolation")
         /// The plugin answered a request with a JSON-RPC error.
         public static let remoteError = Code(rawValue: "remoteError")
+        /// The plugin answered a cancelled request with error -32800 instead of a partial result.
+        public static let cancelled = Code(rawValue: "cancelled")
         /// The plugin was restarted too often; it is given up for the rest of the run.
         public static let gaveUp = Code(rawValue: "gaveUp")
         /// The host was shut down.

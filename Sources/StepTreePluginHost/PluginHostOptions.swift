@@ -34,7 +34,7 @@ public struct PluginHostOptions: Sendable {
 }
 
 /// Counters for the run summary.
-public struct PluginStatistics: Hashable, Sendable {
+public struct PluginStatistics: Hashable, Sendable, CustomStringConvertible {
     /// `verify` requests sent (retries included).
     public var requests = 0
     /// Items sent (retries included).
@@ -49,6 +49,12 @@ public struct PluginStatistics: Hashable, Sendable {
     public var protocolViolations = 0
     /// Items answered by the host with `status: error` or `timeout` because the plugin failed.
     public var failedItems = 0
+
+    /// One line for the run summary: "requests 12, items 700, restarts 0, ...".
+    public var description: String {
+        "requests \(requests), items \(items), restarts \(restarts), timeouts \(timeouts), retries \(retries), "
+            + "protocol violations \(protocolViolations), failed items \(failedItems)"
+    }
 
     /// All counters zero.
     public init() {}

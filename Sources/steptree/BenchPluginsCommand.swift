@@ -55,8 +55,7 @@ struct BenchPluginsCommand: AsyncParsableCommand {
         func pct(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
         print(String(format: "latency (1 item per call, %d calls): mean %.1f µs, p50 %.1f µs, p90 %.1f µs, p99 %.1f µs",
                      calls, latencies.reduce(0, +) / Double(calls), pct(0.5), pct(0.9), pct(0.99)))
-        let s = evaluator.statistics
-        print("requests \(s.requests), restarts \(s.restarts), timeouts \(s.timeouts), failed items \(s.failedItems)")
+        print(evaluator.statistics)
         await evaluator.shutdown()
     }
 

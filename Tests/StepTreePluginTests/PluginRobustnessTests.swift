@@ -102,10 +102,11 @@ struct PluginRobustnessTests {
         await plugin.shutdown()
     }
 
-    @Test func cooperativeCancelGivesTimeoutsWithoutRestart() async throws {
-        let plugin = try await launch("cancel", LogSink(), timeout: 0.2)
+    @Test(arguments: ["cancel", "cancel-error"])
+    func cooperativeCancelGivesTimeoutsWithoutRestart(mode: String) async throws {
+        let plugin = try await launch(mode, LogSink(), timeout: 0.2)
         expectFailed(await plugin.evaluate(S.goodBad(2)), .timeout, mentioning: "cancelled")
-        #expect(plugin.statistics.restarts == 0 && plugin.statistics.timeouts == 1)
+        #expect(plugin.statistics.restarts == 0 && plugin.statistics.timeouts == 1 && plugin.statistics.retries == 0)
         await plugin.shutdown()
     }
 }
