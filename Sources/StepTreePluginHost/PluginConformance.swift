@@ -1,19 +1,6 @@
 import Foundation
 import StepTreePluginProtocol
 
-/// The outcome of one conformance check.
-public struct ConformanceResult: Hashable, Sendable {
-    /// Transcript or edge-case name.
-    public var name: String
-    /// nil: passed; otherwise why it failed or was skipped.
-    public var failure: String?
-    /// Set when the check did not apply to this plugin (then it neither passed nor failed).
-    public var skipped: String?
-
-    /// Whether the check applied and passed.
-    public var passed: Bool { failure == nil && skipped == nil }
-}
-
 /// Replays the golden transcripts and a set of generated edge cases against any executable
 /// (`steptree plugins check EXE`). Each transcript runs on a fresh process.
 public enum PluginConformance {
@@ -64,7 +51,7 @@ public enum PluginConformance {
         let caps = handshake.capabilities
         guard let kind = caps.kinds.first else { return ConformanceResult(name: name, skipped: "offers no kinds") }
         let requests = min(caps.maxConcurrentRequests, 4), size = min(caps.maxBatch, 256)
-        guard let session = try? Session(executable, arguments) else { return ConformanceResult(name: name, failure: "cannot start") }
+        guard let session = try? ConformanceSession(executable, arguments) else { return ConformanceResult(name: name, failure: "cannot start") }
         defer { session.stop() }
         session.send(Message.request(id: 0, method: PluginMethod.initialize,
                                      params: InitializeParams(client: PeerInfo(name: "steptree-check", version: "1")).json).line)
@@ -99,8 +86,8 @@ public enum PluginConformance {
 
     private static func replay(_ transcript: Transcript, _ executable: String, _ arguments: [String],
                                _ timeout: Double) async -> (failure: String?, recorded: [[JSON]]) {
-        let session: Session
-        do { session = try Session(executable, arguments) } catch { return ("\(error)", []) }
+        let session: ConformanceSession
+        do { session = try ConformanceSession(executable, arguments) } catch { return ("\(error)", []) }
         defer { session.stop() }
         var recorded: [[JSON]] = []
         var firstFailure: String?
@@ -154,65 +141,5 @@ public enum PluginConformance {
             }
         }
         try (out.joined(separator: "\n") + "\n").write(toFile: transcript.path, atomically: true, encoding: .utf8)
-    }
-}
-
-/// A raw session with a plugin process: bytes in, parsed messages out, with timeouts.
-private final class Session: @unchecked Sendable {
-    enum Received {
-        case ok(JSON)
-        case failed(String)
-    }
-
-    private let lock = NSLock()
-    private var queue: [Received] = []
-    private var ended = false
-    private(set) var process: PluginProcess!
-
-    init(_ executable: String, _ arguments: [String]) throws {
-        var options = PluginHostOptions()
-        options.log = { _ in }
-        options.maxLineBytes = 16 << 20
-        process = try PluginProcess(
-            name: (executable as NSString).lastPathComponent, executable: executable, arguments: arguments, options: options,
-            onLine: { [weak self] line in
-                let item: Received
-                switch line {
-                case .tooLong(let size): item = .failed("stdout line of \(size)+ bytes")
-                case .line(let bytes):
-                    do {
-                        let json = try JSON.parse(bytes)
-                        _ = try Message(json: json)
-                        item = .ok(json)
-                    } catch {
-                        item = .failed("stdout line is not a protocol message (\(error)): "
-                            + String(decoding: bytes.prefix(80), as: UTF8.self).debugDescription)
-                    }
-                }
-                self?.lock.withLock { self?.queue.append(item) }
-            },
-            onEnd: { [weak self] in self?.lock.withLock { self?.ended = true } })
-    }
-
-    func send(_ bytes: [UInt8]) { process.write(bytes) }
-    func close() { process.closeStdin() }
-
-    func next(timeout: Double) async -> Received {
-        let deadline = Date().addingTimeInterval(timeout)
-        while true {
-            let (item, isEnded): (Received?, Bool) = lock.withLock {
-                queue.isEmpty ? (nil, ended) : (queue.removeFirst(), ended)
-            }
-            if let item { return item }
-            if isEnded { return .failed("the plugin closed stdout (\(process.exitDescription)); last stderr: "
-                                        + process.recentStderr.suffix(3).joined(separator: " | ")) }
-            if Date() >= deadline { return .failed("no message within \(timeout) s") }
-            try? await Task.sleep(nanoseconds: 1_000_000)
-        }
-    }
-
-    func stop() {
-        process.closeStdin()
-        process.kill(SIGKILL)
     }
 }
