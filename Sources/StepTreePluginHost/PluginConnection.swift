@@ -66,7 +66,8 @@ final class PluginConnection: @unchecked Sendable {
             connection.kill()
             _ = await connection.process.waitForExit(seconds: 1)
             let why = (error as? PluginHostError)?.message ?? "\(error)"
-            throw PluginHostError(.handshakeFailed, "\(name): initialize failed: \(why)" + connection.stderrNote)
+            let note = why.contains("; last stderr: ") ? "" : connection.stderrNote
+            throw PluginHostError(.handshakeFailed, "\(name): initialize failed: \(why)" + note)
         }
     }
 

@@ -59,7 +59,10 @@ public struct PluginLocator: Sendable {
         for root in [FileManager.default.currentDirectoryPath, Self.packageRoot].compactMap({ $0 }) {
             let plugins = root + "/Plugins"
             if let names = try? FileManager.default.contentsOfDirectory(atPath: plugins) {
-                result += names.sorted().map { plugins + "/" + $0 }
+                result += names.sorted().map { plugins + "/" + $0 }.filter { path in
+                    var isDirectory: ObjCBool = false
+                    return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+                }
             }
         }
         result += (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
