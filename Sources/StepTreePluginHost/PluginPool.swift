@@ -63,13 +63,13 @@ actor PluginPool {
         if closed { throw PluginHostError(.shutDown, "\(name) was shut down") }
         if let gaveUp { throw gaveUp }
         if connections[slot] != nil {
-            restarts += 1
-            onRestart()
-            if restarts > options.maxRestarts {
+            guard restarts < options.maxRestarts else {
                 gaveUp = PluginHostError(.gaveUp, "\(name) was restarted \(options.maxRestarts) times; giving up on it for this run")
                 options.log("[\(name)] \(gaveUp!.message)")
                 throw gaveUp!
             }
+            restarts += 1
+            onRestart()
             options.log("[\(name)] restarting (restart \(restarts))")
         }
         let (name, executable, arguments, options, onEvent) = (name, executable, arguments, options, onEvent)
