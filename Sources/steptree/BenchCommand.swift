@@ -7,5 +7,6 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Benchmarks that print figures: runtime, engine, http, plugins.",
         subcommands: [
             BenchEngineCommand.self,
+            BenchPluginsCommand.self,
         ])
 }

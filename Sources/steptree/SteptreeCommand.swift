@@ -11,5 +11,6 @@ struct SteptreeCommand: AsyncParsableCommand {
             InspectTreesCommand.self,
             MergeCommand.self,
             BenchCommand.self,
+            PluginsCommand.self,
         ])
 }

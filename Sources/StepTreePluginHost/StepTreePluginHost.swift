@@ -1,1 +1,0 @@
-// StepTreePluginHost: see README.md's module map.

@@ -1,1 +1,0 @@
-// StepTreePluginKit: see README.md's module map.

@@ -1,0 +1,78 @@
+/// A JSON value as it travels on the plugin wire.
+///
+/// The protocol module has no dependencies (plugin authors link it alone), so it carries its own
+/// small value type with a fast line parser (`JSON.parse`) and a compact writer (`JSON.text`).
+/// Objects keep their keys in a dictionary: key order is not significant in the protocol.
+public enum JSON: Hashable, Sendable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSON])
+    case object([String: JSON])
+
+    /// The string, when this is a string.
+    public var string: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+
+    /// The number, when this is a number.
+    public var number: Double? {
+        if case .number(let d) = self { return d }
+        return nil
+    }
+
+    /// The number as an integer, when it is an integral number that fits.
+    public var int: Int? {
+        guard case .number(let d) = self, d.rounded() == d, abs(d) < 9.0e15 else { return nil }
+        return Int(d)
+    }
+
+    /// The Boolean, when this is a Boolean.
+    public var bool: Bool? {
+        if case .bool(let b) = self { return b }
+        return nil
+    }
+
+    /// The elements, when this is an array.
+    public var array: [JSON]? {
+        if case .array(let a) = self { return a }
+        return nil
+    }
+
+    /// The members, when this is an object.
+    public var object: [String: JSON]? {
+        if case .object(let o) = self { return o }
+        return nil
+    }
+
+    /// True for `null`.
+    public var isNull: Bool { self == .null }
+
+    /// The member named `key` of an object; nil for absent members and for non-objects.
+    public subscript(key: String) -> JSON? {
+        if case .object(let o) = self { return o[key] }
+        return nil
+    }
+}
+
+extension JSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
+    ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral {
+    /// A string literal is a JSON string.
+    public init(stringLiteral value: String) { self = .string(value) }
+    /// An integer literal is a JSON number.
+    public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    /// A float literal is a JSON number.
+    public init(floatLiteral value: Double) { self = .number(value) }
+    /// A Boolean literal is a JSON Boolean.
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// An array literal is a JSON array.
+    public init(arrayLiteral elements: JSON...) { self = .array(elements) }
+    /// A dictionary literal is a JSON object (the last of duplicate keys wins).
+    public init(dictionaryLiteral elements: (String, JSON)...) {
+        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+    }
+    /// `nil` is JSON `null`.
+    public init(nilLiteral: ()) { self = .null }
+}

@@ -1,1 +1,0 @@
-// StepTreePluginProtocol: see README.md's module map.
