@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StepTreeCore
+import StepTreePluginHost
 
 // The one place where `--generator`, `--verifier` and `--judge` specs become objects.
 
@@ -90,19 +91,27 @@ struct EvaluatorSet {
     var fingerprintNames: [String] { guiding.map { "\($0.capabilities.name)@\($0.capabilities.version)" } }
 
     /// Stops plugin processes (a no-op for in-process evaluators).
-    func shutdown() async {}
+    func shutdown() async {
+        for e in guiding + [judge].compactMap({ $0 }) { await (e as? PluginEvaluator)?.shutdown() }
+    }
+
+    /// One line per plugin: requests, restarts, timeouts (for the run summary).
+    var pluginStatistics: [String] {
+        (guiding + [judge].compactMap({ $0 })).compactMap { e in
+            (e as? PluginEvaluator).map { "\($0.capabilities.name): \($0.statistics)" }
+        }
+    }
 }
 
 /// Makes one evaluator from a `--verifier` / `--judge` name. Built in: `random` (outcome:
 /// the `answer:` line equals the reference) and `random-step` (also scores steps, rejecting
 /// one in five) — zero-latency evaluators for smoke tests and the engine benchmark.
-/// - Throws: `BackendUnavailable` for plugin verifiers, which this build cannot launch.
+/// Anything else is a verifier plugin, `NAME[:ARGS]` (see Plugins/PROTOCOL.md for discovery).
 func makeEvaluator(_ spec: String) async throws -> any Evaluator {
     switch spec {
     case "random": return RandomEvaluator(kinds: [.outcome])
     case "random-step": return RandomEvaluator(kinds: [.step, .outcome], rejectOneIn: 5)
-    default:
-        throw BackendUnavailable(description: "verifier '\(spec)': verifier plugins are not available in this build")
+    default: return try await PluginEvaluator.launch(spec)
     }
 }
 

@@ -195,6 +195,7 @@ struct SearchCommand: AsyncParsableCommand {
         if report.droppedTornLine { stderr("resume: removed a torn last line from \(out)") }
         if report.alreadyDone > 0 { stderr("resume: \(report.alreadyDone) problem(s) already in \(out), skipped") }
         print(Self.summaryLine(report.summary))
+        for line in evaluators.pluginStatistics { print("plugin \(line)") }
         if report.summary.judged < report.summary.problems {
             stderr("note: \(report.summary.problems - report.summary.judged) chosen answer(s) were not graded " +
                    "(verdict timed out or errored, or no outcome verifier / --judge); accuracy counts graded ones only")
