@@ -6,6 +6,7 @@ public struct StrategyParameters: Codable, Hashable, Sendable {
     public var beam = BeamSearch.Parameters()
     public var dvts = DVTS.Parameters()
     public var mcts = MCTS.Parameters()
+    public var omegaprm = OmegaPRM.Parameters()
     public init() {}
 }
 
@@ -32,6 +33,8 @@ public enum StrategyRegistry {
               make: { p, _ in DVTS(parameters: p.dvts) }, parameters: { $0.dvts }),
         Entry(name: "mcts", summary: "PUCT with logprob priors, virtual loss, PRM/rollout/outcome leaf values (OpenR, AlphaZero)",
               make: { p, _ in MCTS(parameters: p.mcts) }, parameters: { $0.mcts }),
+        Entry(name: "omegaprm", summary: "process labels: k-rollout MC estimates, binary search for the first error (OmegaPRM)",
+              make: { p, m in OmegaPRM(parameters: p.omegaprm, marker: m) }, parameters: { $0.omegaprm }),
     ]
 
     /// The entry named `name`.
