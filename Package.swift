@@ -28,6 +28,7 @@ let package = Package(
         // Libraries
         .target(name: "StepTreeCore", swiftSettings: settings),
         .target(name: "StepTreeStore", dependencies: ["StepTreeCore"], swiftSettings: settings),
+        .target(name: "StepTreeExport", dependencies: ["StepTreeCore", "StepTreeStore"], swiftSettings: settings),
         .target(name: "StepTreeRuntime", dependencies: ["StepTreeCore", "COpenBLAS", "CPCRE2"], swiftSettings: settings),
         .target(name: "StepTreeHTTP", dependencies: ["StepTreeCore"], swiftSettings: settings),
         .target(name: "StepTreePluginProtocol", swiftSettings: settings),
@@ -42,7 +43,7 @@ let package = Package(
         .executableTarget(
             name: "steptree",
             dependencies: [
-                "StepTreeCore", "StepTreeStore", "StepTreeRuntime", "StepTreeHTTP", "StepTreePluginHost",
+                "StepTreeCore", "StepTreeStore", "StepTreeExport", "StepTreeRuntime", "StepTreeHTTP", "StepTreePluginHost",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: settings),
@@ -58,6 +59,8 @@ let package = Package(
         // Tests
         .testTarget(name: "StepTreeCoreTests", dependencies: ["StepTreeCore", "StepTreeTestSupport"], swiftSettings: settings),
         .testTarget(name: "StepTreeStoreTests", dependencies: ["StepTreeStore", "StepTreeTestSupport"], swiftSettings: settings),
+        .testTarget(name: "StepTreeExportTests", dependencies: ["StepTreeExport", "StepTreeStore", "StepTreeTestSupport"],
+                    swiftSettings: settings),
         .testTarget(name: "StepTreeRuntimeTests", dependencies: ["StepTreeRuntime", "StepTreeTestSupport"], swiftSettings: settings),
         .testTarget(name: "StepTreeHTTPTests", dependencies: ["StepTreeHTTP", "StepTreeTestSupport"], swiftSettings: settings),
         .testTarget(name: "StepTreePluginTests", dependencies: ["StepTreePluginHost", "StepTreePluginKit", "StepTreeTestSupport"], swiftSettings: settings),

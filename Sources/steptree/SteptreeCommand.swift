@@ -10,6 +10,7 @@ struct SteptreeCommand: AsyncParsableCommand {
             SearchCommand.self,
             InspectTreesCommand.self,
             MergeCommand.self,
+            ExportCommand.self,
             BenchCommand.self,
             PluginsCommand.self,
         ])

@@ -5,6 +5,7 @@ extension AnswerAggregation: ExpressibleByArgument {}
 extension StepAggregation: ExpressibleByArgument {}
 extension MCTS.Exploration: ExpressibleByArgument {}
 extension MCTS.LeafValue: ExpressibleByArgument {}
+extension OmegaPRM.FirstErrorSearch: ExpressibleByArgument {}
 
 /// Strategy choice and parameters (shared by `search` and `bench engine`). Defaults and sources
 /// are those of the parameter structs in StepTreeCore.
@@ -15,7 +16,8 @@ struct StrategyOptions: ParsableArguments {
         beam: N samples per round, the top N/M by step score kept, each expanded M times \
         (search-and-learn semantics; OpenR's beam keeps N final paths instead). \
         dvts: N/M independent subtrees, each a greedy-by-PRM beam of width M. \
-        mcts: PUCT with exp(mean logprob) priors and virtual loss.
+        mcts: PUCT with exp(mean logprob) priors and virtual loss. \
+        omegaprm: process labels from k-rollout MC estimates and a binary search for the first error.
         """))
     var strategy = "beam"
 
@@ -58,10 +60,23 @@ struct StrategyOptions: ParsableArguments {
     @Flag(name: .customLong("sampled-rollouts"), help: "mcts: roll out at the run's temperature instead of greedily.")
     var sampledRollouts = false
 
+    @Option(name: .customLong("rollouts-per-estimate"), help: "omegaprm: rollouts per MC estimate, k (8 paper-aligned; OpenR 16).")
+    var rolloutsPerEstimate: Int = 8
+
+    @Option(name: .customLong("rollout-budget"), help: "omegaprm: rollouts per problem at most (OpenR: 200).")
+    var rolloutBudget: Int = 200
+
+    @Option(help: "omegaprm: first-error searches per problem at most.")
+    var searches: Int = 100
+
+    @Option(name: .customLong("first-error-search"), help: "omegaprm: binary (OmegaPRM) or linear (per-step MC, Math-Shepherd).")
+    var firstErrorSearch: OmegaPRM.FirstErrorSearch = .binary
+
     func validate() throws {
         _ = try StrategyRegistry.entry(named: strategy)
         for (name, v) in [("--n", n), ("--beam-width", beamWidth), ("--max-iterations", maxIterations),
-                          ("--simulations", simulations), ("--width", width)] where v < 1 || v > 65535 {
+                          ("--simulations", simulations), ("--width", width),
+                          ("--rollouts-per-estimate", rolloutsPerEstimate), ("--rollout-budget", rolloutBudget), ("--searches", searches)] where v < 1 || v > 65535 {
             throw ValidationError("\(name) must be in 1...65535, got \(v)")
         }
         if (strategy == "beam" || strategy == "dvts") && n % beamWidth != 0 {
@@ -76,5 +91,7 @@ struct StrategyOptions: ParsableArguments {
         c.parameters.dvts = .init(n: n, beamWidth: beamWidth, aggregation: stepAggregation, maxIterations: maxIterations)
         c.parameters.mcts = .init(simulations: simulations, width: width, exploration: exploration, cPuct: cPuct, cBase: cBase,
                                   cInit: cInit, leafValue: leafValue, greedyRollouts: !sampledRollouts)
+        c.parameters.omegaprm = .init(rolloutsPerEstimate: rolloutsPerEstimate, rolloutBudget: rolloutBudget, searches: searches,
+                                      firstErrorSearch: firstErrorSearch)
     }
 }

@@ -122,7 +122,7 @@ public struct OmegaPRM: SearchStrategy {
             search = s
             let node = s.steps[p]
             guard rolloutsStarted + k <= parameters.rolloutBudget else { search = nil; return false }
-            if NodeValues(tree: tree).rollouts[node.index] >= k { resolve(node, tree: tree); return true }
+            if estimated.contains(node) { resolve(node, tree: tree); return true }
             if !begin(node, tree: tree) { resolve(node, tree: tree) }
             return true
         }
