@@ -59,6 +59,9 @@ public struct LoadedTree: Sendable {
         } catch let e as StoreError {
             throw schemaError(in: data, path: path) ?? ExportError(.schema, e.message)
         }
+        // The reader takes a last line that does not decode for a torn write; one that is whole
+        // JSON of another schema is not.
+        if contents.tornTail, let e = schemaError(in: data, path: path) { throw e }
         let lines = recordLines(data)
         var trees: [LoadedTree] = []
         for (i, r) in contents.records.enumerated() {
