@@ -54,10 +54,10 @@ extension Exporter {
     /// The `top` best finished correct traces of a problem: highest outcome, then most samples,
     /// then the lowest node id.
     static func sftRows(_ t: LoadedTree, _ o: ExportOptions) -> [ExportRow] {
-        let good = rewardedLeaves(t).filter { t.tree[$0].reward >= 0.5 }.sorted { a, b in
-            let (ra, rb) = (t.tree[a], t.tree[b])
-            if ra.reward != rb.reward { return ra.reward > rb.reward }
-            if ra.count != rb.count { return ra.count > rb.count }
+        let good = rewardedLeaves(t).filter { t.values.outcome($0)! >= 0.5 }.sorted { a, b in
+            let (oa, ob) = (t.values.outcome(a)!, t.values.outcome(b)!)
+            if oa != ob { return oa > ob }
+            if t.tree[a].count != t.tree[b].count { return t.tree[a].count > t.tree[b].count }
             return a < b
         }
         return good.prefix(max(0, o.top)).map { leaf in
@@ -66,7 +66,7 @@ extension Exporter {
                 "completion": .string(t.text(from: .root, to: leaf)),
                 "problem_id": .string(t.record.problem.id),
                 "leaf_id": .number(Double(leaf.rawValue)),
-                "outcome": .number(Double(t.tree[leaf].reward)),
+                "outcome": number(t.values.outcome(leaf)),
                 "count": .number(Double(t.tree[leaf].count)),
             ]
         }

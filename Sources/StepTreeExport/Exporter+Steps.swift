@@ -34,7 +34,7 @@ extension Exporter {
                 row["value_kind"] = .string(o.value.rawValue)
                 row["threshold"] = .number(threshold)
                 row["step_separator"] = .string(t.delimiter)
-                row["outcome"] = t.tree[leaf].hasReward ? .number(Double(t.tree[leaf].reward)) : .null
+                row["outcome"] = number(t.values.outcome(leaf))
             }
             out.append(row)
         }

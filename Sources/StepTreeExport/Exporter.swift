@@ -92,6 +92,6 @@ public enum Exporter {
 
     /// The finished rollouts of a tree that carry an outcome, in node order.
     static func rewardedLeaves(_ t: LoadedTree) -> [NodeID] {
-        t.tree.finishedLeaves().filter { t.tree[$0].hasReward }
+        t.tree.finishedLeaves().filter { t.values.outcome($0) != nil }
     }
 }

@@ -19,13 +19,18 @@ import Testing
         #expect(v.hardLabel(H.a) == true && v.hardLabel(H.b) == false && v.hardLabel(H.c) == false)
     }
 
-    @Test func verdictsThatAreNotOkNeverCountAsWrong() {
-        // A timed-out outcome verdict on a finished leaf adds no rollout.
+    @Test func timeoutsNeverCountAsWrongButUnreadableAnswersDo() {
         var u = SearchTree(prompt: "p\n")
-        u.expand(.root, with: [SessionRunner.sample("x", finish: .endOfSequence)], isTerminal: { _ in false })
-        u.addVerdict(NodeVerdict(evaluator: "check", kind: .outcome, outcome: .failed(.timeout, "slow")), to: NodeID(1))
+        u.expand(.root, with: [SessionRunner.sample("x", finish: .endOfSequence), SessionRunner.sample("y", finish: .endOfSequence),
+                               SessionRunner.sample("z", finish: .endOfSequence)], isTerminal: { _ in false })
+        let (x, y, z) = (NodeID(1), NodeID(2), NodeID(3))
+        u.addVerdict(NodeVerdict(evaluator: "check", kind: .outcome, outcome: .failed(.timeout, "slow")), to: x)
+        u.addVerdict(NodeVerdict(evaluator: "check", kind: .outcome, outcome: .init(status: .ok, score: 1)), to: y)
+        u.addVerdict(NodeVerdict(evaluator: "check", kind: .outcome, outcome: .failed(.unparseable, "no answer")), to: z)
         let w = NodeValues(tree: u)
-        #expect(w.mc(.root) == nil && w.hardLabel(NodeID(1)) == nil)
+        #expect(w.outcome(x) == nil && w.outcome(y) == 1 && w.outcome(z) == 0)
+        #expect(w.rollouts[0] == 2 && Self.close(w.mc(.root), 0.5))
+        #expect(w.mc(x) == nil && w.hardLabel(x) == nil)
     }
 
     @Test func backedUpQAndStepScores() {

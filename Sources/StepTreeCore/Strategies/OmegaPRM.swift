@@ -209,10 +209,11 @@ public struct OmegaPRM: SearchStrategy {
         estimated.append(node)
         let values = NodeValues(tree: tree)
         let mc = values.mc(node) ?? 0
-        for leaf in values.finishedLeaves(below: node) where tree[leaf].hasReward {
+        for leaf in values.finishedLeaves(below: node) {
+            guard let outcome = values.outcome(leaf) else { continue }
             if mc == 0 {
                 pool[leaf] = nil
-            } else if tree[leaf].reward < 0.5 && tree[leaf].depth >= tree[node].depth + 2 {
+            } else if outcome < 0.5 && tree[leaf].depth >= tree[node].depth + 2 {
                 pool[leaf] = node
             } else {
                 pool[leaf] = nil

@@ -13,8 +13,8 @@ public enum ValueKind: String, Codable, Hashable, Sendable, CaseIterable {
 
 /// Values of every node of one stored tree, computed once from the tree (never during search).
 ///
-/// Outcomes are the `reward` of finished nodes (an `ok` outcome verdict; timed-out or failed
-/// verdicts carry none and never count as wrong). A finished node stands for `count` identical
+/// Outcomes are those of finished nodes (`outcome(_:)`): the `reward` of an `ok` outcome
+/// verdict, 0 for an unreadable answer; timed-out or failed verdicts never count as wrong. A finished node stands for `count` identical
 /// rollouts, so every statistic weights it by its count.
 public struct NodeValues: Sendable {
     public let tree: SearchTree
@@ -40,18 +40,19 @@ public struct NodeValues: Sendable {
             let r = tree.records[i]
             guard r.flags.contains(.finished) else { continue }
             let c = Int(r.count)
+            let outcome = Self.outcome(of: NodeID(UInt32(i)), in: tree)
             var running: Double? = nil
             var cur = UInt32(i)
             while cur != UInt32.max {
                 let k = Int(cur)
                 let rec = tree.records[k]
-                if r.hasReward {
+                if let o = outcome {
                     rollouts[k] += c
-                    outcomeSum[k] += Double(c) * Double(r.reward)
-                    if r.reward >= 0.5 { correct[k] += c }
+                    outcomeSum[k] += Double(c) * o
+                    if o >= 0.5 { correct[k] += c }
                 }
                 // PURE: r_k is the step score, the outcome standing in for a finished step without one.
-                let stepReward: Double? = rec.hasScore ? Double(rec.score) : (k == i && r.hasReward ? Double(r.reward) : nil)
+                let stepReward: Double? = rec.hasScore ? Double(rec.score) : (k == i ? outcome : nil)
                 if let s = stepReward { running = Swift.min(running ?? s, s) }
                 if let m = running {
                     minSum[k] += Double(c) * m
@@ -60,6 +61,21 @@ public struct NodeValues: Sendable {
                 cur = rec.parent
             }
         }
+    }
+
+    /// The outcome of a finished node: its reward (an `ok` outcome verdict), or 0 when a guiding
+    /// outcome verifier could not read its answer (`unparseable`: an unreadable answer is wrong);
+    /// nil for unfinished nodes and when no verdict counts (timeouts, errors, none).
+    public func outcome(_ id: NodeID) -> Double? { Self.outcome(of: id, in: tree) }
+
+    static func outcome(of id: NodeID, in tree: SearchTree) -> Double? {
+        let r = tree[id]
+        guard r.flags.contains(.finished) else { return nil }
+        if r.hasReward { return Double(r.reward) }
+        let unreadable = tree.verdicts[id.rawValue]?.contains {
+            $0.kind == .outcome && $0.outcome.status == .unparseable && !$0.evaluator.hasPrefix("judge:")
+        }
+        return unreadable == true ? 0 : nil
     }
 
     /// Completed MCTS visits of `id`.

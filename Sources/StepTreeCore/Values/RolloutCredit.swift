@@ -45,11 +45,11 @@ extension NodeValues {
     /// - Complexity: O(finished leaves × depth × branching).
     public func rolloutCredits(_ kind: ValueKind = .mc, normalize: Bool = true) -> [RolloutCredit] {
         let leaves = (0..<tree.count).map { NodeID(UInt32($0)) }.filter {
-            tree[$0].flags.contains(.finished) && tree[$0].hasReward
+            outcome($0) != nil
         }
         var n = 0.0, sum = 0.0, sq = 0.0
         for l in leaves {
-            let w = Double(tree[l].count), r = Double(tree[l].reward)
+            let w = Double(tree[l].count), r = outcome(l)!
             n += w; sum += w * r; sq += w * r * r
         }
         let mean = n > 0 ? sum / n : 0
@@ -57,7 +57,7 @@ extension NodeValues {
         return leaves.map { leaf in
             let path = tree.path(to: leaf)
             let steps = Array(path.dropFirst())
-            let r = Double(tree[leaf].reward)
+            let r = outcome(leaf)!
             let a = normalize && sd > 1e-12 ? (r - mean) / sd : r - mean
             var branchDepth = 0
             for node in path.dropLast() where splitsRollouts(node) { branchDepth = Int(tree[node].depth) }

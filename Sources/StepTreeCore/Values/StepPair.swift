@@ -27,7 +27,7 @@ extension NodeValues {
             var best: [NodeID: NodeID] = [:], worst: [NodeID: NodeID] = [:]
             for (c, _) in kids {
                 let leaves = finishedLeaves(below: c)
-                func outcome(_ l: NodeID, _ missing: Double) -> Double { tree[l].hasReward ? Double(tree[l].reward) : missing }
+                func outcome(_ l: NodeID, _ missing: Double) -> Double { self.outcome(l) ?? missing }
                 best[c] = leaves.max { outcome($0, -1) < outcome($1, -1) }
                 worst[c] = leaves.min { outcome($0, 2) < outcome($1, 2) }
             }
