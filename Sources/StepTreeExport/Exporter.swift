@@ -45,7 +45,7 @@ public enum Exporter {
     /// What a value kind needs in the tree, for messages.
     static func requirement(_ kind: ValueKind) -> String {
         switch kind {
-        case .mc: return "a finished path with an outcome ('reward': search with an outcome verifier, e.g. --verifier countdown)"
+        case .mc: return "a finished path with an outcome verdict ('reward'; search with an outcome verifier, e.g. --verifier countdown)"
         case .q: return "MCTS visits ('visits'/'valueSum': search with --strategy mcts)"
         case .prm, .min: return "a step score ('score': search with a step verifier or PRM)"
         }
