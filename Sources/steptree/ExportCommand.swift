@@ -66,6 +66,10 @@ struct ExportCommand: AsyncParsableCommand {
         if margin <= 0 { throw ValidationError("--margin must be above 0, got \(margin)") }
         if minRollouts < 1 { throw ValidationError("--min-rollouts must be at least 1, got \(minRollouts)") }
         if top < 1 { throw ValidationError("--top must be at least 1, got \(top)") }
+        if value != .mc && !to.takesValue {
+            let takers = ExportFormat.allCases.filter(\.takesValue).map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("--value applies to \(takers); \(to.rawValue) uses outcomes and MC values only")
+        }
     }
 
     func run() async throws {

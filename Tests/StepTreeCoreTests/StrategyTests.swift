@@ -193,7 +193,7 @@ import StepTreeTestSupport
     }
 
     @Test func registryListsEveryStrategy() throws {
-        #expect(StrategyRegistry.names == ["greedy", "best-of-n", "beam", "dvts", "mcts"])
+        #expect(StrategyRegistry.names == ["greedy", "best-of-n", "beam", "dvts", "mcts", "omegaprm"])
         #expect(throws: CoreError.self) { try StrategyRegistry.entry(named: "nope") }
     }
 }

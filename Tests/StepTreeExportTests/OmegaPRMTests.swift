@@ -38,8 +38,7 @@ import Testing
         let omega = try #require(s.strategy as? OmegaPRM)
         let v = NodeValues(tree: s.tree)
         #expect(s.isDone && s.tree._invariantViolations(idle: true).isEmpty)
-        #expect(s.stopReason == nil, "\(s.stopReason ?? "")")
-        #expect(omega.estimated.first == .root && omega.estimated.count > 1, "\(s.tree.count) nodes")
+        #expect(omega.estimated.first == .root && omega.estimated.count > 1, "estimated \(omega.estimated), searches \(omega.searchesStarted)")
         #expect(omega.searchesStarted > 0)
         #expect(reqs.allSatisfy { $0.samples == 6 })
         for node in omega.estimated {

@@ -89,6 +89,8 @@ public struct OmegaPRM: SearchStrategy {
     private var pool: [NodeID: NodeID] = [:]
     /// Times each prefix was chosen as a search's state.
     private var chosen: [NodeID: Int] = [:]
+    /// Wrong leaves already searched; never put back into the pool.
+    private var searched: Set<NodeID> = []
 
     public init(parameters: Parameters, marker: AnswerMarker? = nil) {
         self.parameters = parameters
@@ -146,6 +148,7 @@ public struct OmegaPRM: SearchStrategy {
         }
         guard let pick = best else { return false }
         pool[pick.leaf] = nil
+        searched.insert(pick.leaf)
         chosen[pick.state, default: 0] += 1
         searchesStarted += 1
         let steps = Array(tree.path(to: pick.leaf).dropFirst(Int(tree[pick.state].depth) + 1).dropLast())
@@ -211,7 +214,7 @@ public struct OmegaPRM: SearchStrategy {
         let mc = values.mc(node) ?? 0
         for leaf in values.finishedLeaves(below: node) {
             guard let outcome = values.outcome(leaf) else { continue }
-            if mc == 0 {
+            if mc == 0 || searched.contains(leaf) {
                 pool[leaf] = nil
             } else if outcome < 0.5 && tree[leaf].depth >= tree[node].depth + 2 {
                 pool[leaf] = node
