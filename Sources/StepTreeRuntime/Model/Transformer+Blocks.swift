@@ -1,0 +1,100 @@
+import Foundation
+
+/// The shared building blocks every architecture's forward pass is made of (llama.cpp's
+/// `build_norm` / `build_attn` / `build_ffn`): pre-norm attention with RoPE over cached rows,
+/// and a pre-norm SwiGLU feed-forward, each added to the residual stream `s.x`.
+extension Transformer {
+    func attentionBlock(_ w: LayerWeights, _ s: Scratch, n: Int, spans: [(rows: UnsafePointer<Int32>, count: Int)],
+                        writeRows: [Int32], keys: UnsafeMutablePointer<Float>, values: UnsafeMutablePointer<Float>) {
+        let c = config
+        Ops.rmsNorm(s.x, w.attnNorm, s.h, n: n, dim: c.dim, eps: c.rmsEps)
+        matmul(s.h, w.wq.data, s.q, n: n, inDim: c.dim, outDim: c.qDim)
+        matmul(s.h, w.wk.data, s.k, n: n, inDim: c.dim, outDim: c.kvDim)
+        matmul(s.h, w.wv.data, s.v, n: n, inDim: c.dim, outDim: c.kvDim)
+        if let b = w.bq { Ops.addBias(s.q, b, n: n, dim: c.qDim) }
+        if let b = w.bk { Ops.addBias(s.k, b, n: n, dim: c.kvDim) }
+        if let b = w.bv { Ops.addBias(s.v, b, n: n, dim: c.kvDim) }
+        Ops.rope(s.q, n: n, heads: c.heads, headDim: c.headDim, rotDim: c.ropeDims, cos: s.cos, sin: s.sin, style: c.ropeStyle)
+        Ops.rope(s.k, n: n, heads: c.kvHeads, headDim: c.headDim, rotDim: c.ropeDims, cos: s.cos, sin: s.sin, style: c.ropeStyle)
+        for (t, row) in writeRows.enumerated() {
+            (keys + Int(row) * c.kvDim).update(from: s.k + t * c.kvDim, count: c.kvDim)
+            (values + Int(row) * c.kvDim).update(from: s.v + t * c.kvDim, count: c.kvDim)
+        }
+        attend(s, n: n, spans: spans, keys: keys, values: values)
+        matmul(s.att, w.wo.data, s.o, n: n, inDim: c.qDim, outDim: c.dim)
+        Ops.add(s.x, s.o, count: n * c.dim)
+    }
+
+    func feedForwardBlock(_ w: LayerWeights, _ s: Scratch, n: Int) {
+        let c = config
+        Ops.rmsNorm(s.x, w.ffnNorm, s.h, n: n, dim: c.dim, eps: c.rmsEps)
+        matmul(s.h, w.gate.data, s.gate, n: n, inDim: c.dim, outDim: c.ffn)
+        matmul(s.h, w.up.data, s.up, n: n, inDim: c.dim, outDim: c.ffn)
+        Ops.swiGLU(s.gate, s.up, count: n * c.ffn)
+        matmul(s.gate, w.down.data, s.o, n: n, inDim: c.ffn, outDim: c.dim)
+        Ops.add(s.x, s.o, count: n * c.dim)
+    }
+
+    /// Scaled dot-product attention of each token's queries over its span of cached rows,
+    /// split across `threads` when the work is large enough to pay for it.
+    private func attend(_ s: Scratch, n: Int, spans: [(rows: UnsafePointer<Int32>, count: Int)],
+                        keys: UnsafeMutablePointer<Float>, values: UnsafeMutablePointer<Float>) {
+        let c = config
+        let group = c.heads / c.kvHeads
+        let scale = 1 / Float(c.headDim).squareRoot()
+        let work = spans.reduce(0) { $0 + $1.count } * c.heads * c.headDim
+        let chunks = work > 1 << 16 ? min(threads, n) : 1
+        let maxSpan = spans.map(\.count).max() ?? 1
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let scores = UnsafeMutablePointer<Float>.allocate(capacity: maxSpan)
+            defer { scores.deallocate() }
+            var t = chunk
+            while t < n {
+                let (rows, count) = spans[t]
+                for h in 0..<c.heads {
+                    let q = s.q + t * c.qDim + h * c.headDim
+                    let kvOffset = (h / group) * c.headDim
+                    var maxScore = -Float.infinity
+                    for i in 0..<count {
+                        let k = keys + Int(rows[i]) * c.kvDim + kvOffset
+                        var dot: Float = 0
+                        for d in 0..<c.headDim { dot += q[d] * k[d] }
+                        scores[i] = dot * scale
+                        maxScore = max(maxScore, scores[i])
+                    }
+                    var sum: Float = 0
+                    for i in 0..<count {
+                        scores[i] = expf(scores[i] - maxScore)
+                        sum += scores[i]
+                    }
+                    let out = s.att + t * c.qDim + h * c.headDim
+                    out.initialize(repeating: 0, count: c.headDim)
+                    for i in 0..<count {
+                        let v = values + Int(rows[i]) * c.kvDim + kvOffset
+                        let p = scores[i] / sum
+                        for d in 0..<c.headDim { out[d] += p * v[d] }
+                    }
+                }
+                t += chunks
+            }
+        }
+    }
+}
+
+/// Activation buffers for one forward pass of `n` tokens (llama2.c's `RunState`).
+final class Scratch {
+    let x, h, q, k, v, att, o, gate, up, cos, sin: UnsafeMutablePointer<Float>
+
+    init(n: Int, config c: TransformerConfig) {
+        func buffer(_ width: Int) -> UnsafeMutablePointer<Float> { .allocate(capacity: max(1, n * width)) }
+        x = buffer(c.dim); h = buffer(c.dim); o = buffer(c.dim)
+        q = buffer(c.qDim); att = buffer(c.qDim)
+        k = buffer(c.kvDim); v = buffer(c.kvDim)
+        gate = buffer(c.ffn); up = buffer(c.ffn)
+        cos = buffer(c.ropeDims / 2); sin = buffer(c.ropeDims / 2)
+    }
+
+    func release() {
+        for p in [x, h, q, k, v, att, o, gate, up, cos, sin] { p.deallocate() }
+    }
+}
