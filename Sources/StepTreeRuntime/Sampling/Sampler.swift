@@ -1,0 +1,89 @@
+import Foundation
+import StepTreeCore
+
+/// One sampled token with the figures the search records.
+public struct SampledToken: Equatable, Sendable {
+    public var token: Int32
+    /// Log-probability under the model's own distribution (temperature 1, no filters).
+    public var logprob: Float
+    /// Entropy (nats) of the model's own distribution at this position.
+    public var entropy: Float
+}
+
+/// Picks tokens from logits: greedy at temperature 0; otherwise temperature, then top-k,
+/// top-p and min-p filters on the tempered distribution (vLLM's order), then a draw from the
+/// sample's own seeded PRNG.
+public struct Sampler: Sendable {
+    public var parameters: SamplingParameters
+    public var rng: SeededGenerator
+
+    public init(parameters: SamplingParameters, rng: SeededGenerator) {
+        self.parameters = parameters
+        self.rng = rng
+    }
+
+    /// - Complexity: O(V) without filters, O(V log V) with top-k/top-p/min-p.
+    public mutating func sample(_ logits: UnsafeBufferPointer<Float>) -> SampledToken {
+        let n = logits.count
+        var maxLogit = -Float.infinity
+        var argmax = 0
+        for i in 0..<n where logits[i] > maxLogit { maxLogit = logits[i]; argmax = i }
+        // log-softmax and entropy of the untempered distribution.
+        var sum: Double = 0, weighted: Double = 0
+        for i in 0..<n {
+            let d = Double(logits[i] - maxLogit)
+            let e = exp(d)
+            sum += e
+            weighted += e * d
+        }
+        let logZ = log(sum)
+        let entropy = Float(logZ - weighted / sum)
+        func result(_ i: Int) -> SampledToken {
+            SampledToken(token: Int32(i), logprob: Float(Double(logits[i] - maxLogit) - logZ), entropy: entropy)
+        }
+        let p = parameters
+        if p.temperature <= 0 { return result(argmax) }
+
+        let invT = 1 / p.temperature
+        let filtered = p.topK > 0 || p.topP < 1 || p.minP > 0
+        if !filtered {
+            var weights = [Double](repeating: 0, count: n)
+            var total: Double = 0
+            for i in 0..<n { weights[i] = exp(Double(logits[i] - maxLogit) * invT); total += weights[i] }
+            return result(draw(weights, total: total) ?? argmax)
+        }
+        var order = Array(0..<n).sorted { logits[$0] > logits[$1] }
+        if p.topK > 0 && p.topK < n { order.removeLast(n - p.topK) }
+        var weights = order.map { exp(Double(logits[$0] - maxLogit) * invT) }
+        var total = weights.reduce(0, +)
+        if p.topP < 1 {
+            var cumulative: Double = 0
+            var keep = weights.count
+            for (i, w) in weights.enumerated() {
+                cumulative += w
+                if cumulative >= p.topP * total { keep = i + 1; break }
+            }
+            weights.removeLast(weights.count - keep)
+            order.removeLast(order.count - keep)
+            total = weights.reduce(0, +)
+        }
+        if p.minP > 0, let top = weights.first {
+            let keep = weights.firstIndex { $0 < p.minP * top } ?? weights.count
+            weights.removeLast(weights.count - keep)
+            order.removeLast(order.count - keep)
+            total = weights.reduce(0, +)
+        }
+        return result(draw(weights, total: total).map { order[$0] } ?? argmax)
+    }
+
+    private mutating func draw(_ weights: [Double], total: Double) -> Int? {
+        guard total > 0, total.isFinite else { return nil }
+        let u = rng.unit() * total
+        var cumulative: Double = 0
+        for (i, w) in weights.enumerated() {
+            cumulative += w
+            if u < cumulative { return i }
+        }
+        return weights.lastIndex { $0 > 0 }
+    }
+}
