@@ -1,4 +1,5 @@
 import Foundation
+import StepTreeCore
 import Testing
 @testable import StepTreeRuntime
 
@@ -38,6 +39,28 @@ struct CountdownGoldenTests {
                 let worst = zip(logits[position], expected).map { abs($0 - $1) }.max() ?? 0
                 #expect(worst < 1e-3, "prompt \(c.prompt.debugDescription) position \(position): max |Δlogit| \(worst)")
             }
+        }
+    }
+}
+
+extension CountdownGoldenTests {
+    @Test func greedyContinuationsMatchPyTorch() async throws {
+        let generator = try EmbeddedGenerator(modelPath: Self.modelPath)
+        let requests = Self.fixture.cases.enumerated().map { i, c in
+            StepRequest(id: RequestID(i), prefix: [PrefixSegment(text: c.prompt, key: SegmentKey(problem: UInt32(i), node: 0))],
+                        sampling: .init(temperature: 0), stop: "\u{0}", maxTokens: c.greedy_tokens.count)
+        }
+        // The fixture writer appends EOS to every continuation, also when PyTorch stopped at its
+        // token limit, so the comparison covers the continuation's text tokens.
+        let results = try await generator.generate(requests.map { r in
+            var r = r
+            r.maxTokens -= 1
+            return r
+        })
+        for (c, r) in zip(Self.fixture.cases, results) {
+            let sample = try #require(r.samples.first)
+            #expect(sample.tokens == Array(c.greedy_tokens.dropLast()))
+            #expect(sample.text == c.greedy_text)
         }
     }
 }
