@@ -8,5 +8,7 @@ struct SteptreeCommand: AsyncParsableCommand {
         abstract: "Tree-search reasoning: sample steps from a language model, grow trees, verify, export values.",
         subcommands: [
             BenchCommand.self,
+            GenerateCommand.self,
+            InspectModelCommand.self,
         ])
 }
