@@ -147,6 +147,17 @@ struct EmbeddedGeneratorTests {
         #expect(allBytes.contains { $0 >= 0x80 })
     }
 
+    @Test func prefillInPiecesGivesTheSameResults() async throws {
+        let prompts = ["hello world, hello world", "or", "wide world of hellos"]
+        let requests = prompts.enumerated().map { i, text in
+            request(RequestID(i), [PrefixSegment(text: text, key: SegmentKey(problem: UInt32(i), node: 0))], samples: 2, temperature: 0)
+        }
+        let whole = try await EmbeddedGenerator(modelPath: Self.path).generate(requests)
+        let pieces = try await EmbeddedGenerator(modelPath: Self.path, options: .init(prefillChunk: 4)).generate(requests)
+        #expect(whole.map { $0.samples.map(\.tokens) } == pieces.map { $0.samples.map(\.tokens) })
+        #expect(whole.map(\.cost) == pieces.map(\.cost))
+    }
+
     @Test func badRequestsFailAlone() async throws {
         let generator = try EmbeddedGenerator(modelPath: Self.path)
         let tooLong = PrefixSegment(text: String(repeating: "x ", count: 200), key: SegmentKey(problem: 1, node: 0))

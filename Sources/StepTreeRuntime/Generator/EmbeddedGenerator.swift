@@ -15,16 +15,20 @@ public final class EmbeddedGenerator: StepGenerator, @unchecked Sendable {
         public var threads: Int
         /// Most sequences in one decode forward pass. Default 64.
         public var maxBatch: Int
+        /// Most tokens in one prefill forward pass; longer prompts are computed in pieces.
+        /// Bounds the activation buffers. Default 512.
+        public var prefillChunk: Int
         /// Memory cap of the KV cache in bytes; least recently used leaves are evicted beyond it.
         /// Default 512 MiB. At least one full context is always allowed.
         public var cacheBytes: Int
         /// The matrix-product path (the naive one is the test oracle).
         public var matmul: Matmul
 
-        public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount, maxBatch: Int = 64,
+        public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount, maxBatch: Int = 64, prefillChunk: Int = 512,
                     cacheBytes: Int = 512 << 20, matmul: Matmul = .blas) {
             self.threads = threads
             self.maxBatch = maxBatch
+            self.prefillChunk = prefillChunk
             self.cacheBytes = cacheBytes
             self.matmul = matmul
         }
@@ -57,7 +61,8 @@ public final class EmbeddedGenerator: StepGenerator, @unchecked Sendable {
     /// Loads the model at `modelPath` (GGUF).
     public init(modelPath: String, options: Options = .init()) throws {
         model = try LanguageModel(path: modelPath, matmul: options.matmul, threads: options.threads)
-        engine = InferenceEngine(model: model, maxBatch: options.maxBatch, cacheBytes: options.cacheBytes)
+        engine = InferenceEngine(model: model, maxBatch: options.maxBatch, prefillChunk: options.prefillChunk,
+                                 cacheBytes: options.cacheBytes)
         capabilities = GeneratorCapabilities(
             backend: "embedded", model: URL(fileURLWithPath: modelPath).lastPathComponent, returnsTokens: true,
             returnsLogprobs: true, nativeMultipleSamples: true, recommendedInFlight: max(1, options.maxBatch / 4))

@@ -10,13 +10,16 @@ final class InferenceEngine {
     let cache: TreeKVCache
     /// Most sequences in one decode forward pass.
     let maxBatch: Int
+    /// Most tokens in one prefill forward pass (bounds the activation buffers).
+    let prefillChunk: Int
     /// Tokens run through the model since creation.
     private(set) var forwardTokens = 0
     private(set) var generatedTokens = 0
 
-    init(model: LanguageModel, maxBatch: Int, cacheBytes: Int) {
+    init(model: LanguageModel, maxBatch: Int, prefillChunk: Int, cacheBytes: Int) {
         self.model = model
         self.maxBatch = max(1, maxBatch)
+        self.prefillChunk = max(1, prefillChunk)
         let c = model.config
         let store = KVStore(layers: c.layers, kvDim: c.kvDim, maxRows: max(c.context, cacheBytes / (c.layers * c.kvDim * 8)))
         cache = TreeKVCache(store: store, vocab: c.vocab)
@@ -119,15 +122,40 @@ final class InferenceEngine {
         return parent
     }
 
+    /// Runs the scheduled items, at most `prefillChunk` tokens per forward pass (a long item is
+    /// split into consecutive pieces), and keeps each item's last logits on its node. An item may
+    /// read rows another item writes in the same pass: every layer writes all K/V rows before
+    /// any token attends.
     private func prefill(_ items: [(node: TreeKVCache.Node, request: Int, item: ForwardItem)], costs: inout [GenerationCost]) {
-        guard !items.isEmpty else { return }
-        let logits = model.transformer.forward(items.map(\.item), cache: cache.store)
         let v = model.config.vocab
-        for (k, entry) in items.enumerated() {
-            entry.node.endLogits = Array(logits[k * v..<(k + 1) * v])
-            costs[entry.request].forwardTokens += entry.item.tokens.count
-            forwardTokens += entry.item.tokens.count
+        var batch: [(owner: Int, item: ForwardItem)] = []
+        var batchTokens = 0
+        func flush() {
+            guard !batch.isEmpty else { return }
+            let logits = model.transformer.forward(batch.map(\.item), cache: cache.store)
+            for (k, piece) in batch.enumerated() {
+                let entry = items[piece.owner]
+                // The piece that ends its item carries the item's next-token logits.
+                if piece.item.rows.last == entry.item.rows.last { entry.node.endLogits = Array(logits[k * v..<(k + 1) * v]) }
+                costs[entry.request].forwardTokens += piece.item.tokens.count
+                forwardTokens += piece.item.tokens.count
+            }
+            batch = []
+            batchTokens = 0
         }
+        for (owner, entry) in items.enumerated() {
+            var done = 0
+            let item = entry.item
+            while done < item.tokens.count {
+                let take = min(item.tokens.count - done, prefillChunk - batchTokens)
+                batch.append((owner, ForwardItem(tokens: Array(item.tokens[done..<(done + take)]), startPosition: item.startPosition + done,
+                                                 context: item.context + item.rows[..<done], rows: Array(item.rows[done..<(done + take)]))))
+                done += take
+                batchTokens += take
+                if batchTokens >= prefillChunk { flush() }
+            }
+        }
+        flush()
     }
 
     /// Feeds each unfinished sample's last token, `maxBatch` sequences per forward pass, and
