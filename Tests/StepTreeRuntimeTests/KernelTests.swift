@@ -9,13 +9,35 @@ struct KernelTests {
         let w = (0..<(outDim * inDim)).map { _ in Float(rng.unit() - 0.5) }
         var fast = [Float](repeating: 0, count: n * outDim)
         var slow = fast
-        Matmul.blas(x, w, &fast, n: n, inDim: inDim, outDim: outDim)
-        Matmul.naive(x, w, &slow, n: n, inDim: inDim, outDim: outDim)
+        w.withUnsafeBufferPointer { wp in
+            let matrix = WeightMatrix(storage: .f32(wp.baseAddress!), rows: outDim, cols: inDim)
+            Matmul.blas(x, matrix, &fast, n: n)
+            Matmul.naive(x, matrix, &slow, n: n)
+        }
         let worst = zip(fast, slow).map { abs($0 - $1) }.max()!
         #expect(worst < 1e-4)
         // One entry by hand, so both paths are checked against the definition.
         let expected = (0..<inDim).reduce(Float(0)) { $0 + x[$1] * w[(outDim - 1) * inDim + $1] }
         #expect(abs(slow[outDim - 1] - expected) < 1e-4)
+    }
+
+    /// Packed weights: the C kernels (small n) and tile dequantization + sgemm (large n, several
+    /// tiles) against the naive loop over Swift-dequantized rows.
+    @Test(arguments: [TensorType.f16, .q8_0], [1, 3, 20])
+    func packedMatmulMatchesNaive(type: TensorType, n: Int) {
+        let (inDim, outDim) = (96, 300)
+        var rng = SeededGenerator(seed: UInt64(n))
+        let x = (0..<(n * inDim)).map { _ in Float(rng.unit() - 0.5) }
+        let bytes = TestGGUFWriter.encode((0..<(outDim * inDim)).map { _ in Float(rng.unit() - 0.5) }, as: type)
+        var fast = [Float](repeating: .nan, count: n * outDim)
+        var slow = fast
+        bytes.withUnsafeBytes { raw in
+            let matrix = WeightMatrix(storage: .packed(type, raw.baseAddress!), rows: outDim, cols: inDim)
+            Matmul.blas(x, matrix, &fast, n: n, threads: 2)
+            Matmul.naive(x, matrix, &slow, n: n)
+        }
+        let worst = zip(fast, slow).map { abs($0 - $1) }.max()!
+        #expect(worst < 1e-4, "\(type.name) n=\(n): max error \(worst)")
     }
 
     @Test func halfToFloatCoversSpecialValues() {

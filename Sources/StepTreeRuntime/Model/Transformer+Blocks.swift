@@ -8,9 +8,9 @@ extension Transformer {
                         writeRows: [Int32], keys: UnsafeMutablePointer<Float>, values: UnsafeMutablePointer<Float>) {
         let c = config
         Ops.rmsNorm(s.x, w.attnNorm, s.h, n: n, dim: c.dim, eps: c.rmsEps)
-        matmul(s.h, w.wq.data, s.q, n: n, inDim: c.dim, outDim: c.qDim)
-        matmul(s.h, w.wk.data, s.k, n: n, inDim: c.dim, outDim: c.kvDim)
-        matmul(s.h, w.wv.data, s.v, n: n, inDim: c.dim, outDim: c.kvDim)
+        matmul(s.h, w.wq, s.q, n: n, threads: threads)
+        matmul(s.h, w.wk, s.k, n: n, threads: threads)
+        matmul(s.h, w.wv, s.v, n: n, threads: threads)
         if let b = w.bq { Ops.addBias(s.q, b, n: n, dim: c.qDim) }
         if let b = w.bk { Ops.addBias(s.k, b, n: n, dim: c.kvDim) }
         if let b = w.bv { Ops.addBias(s.v, b, n: n, dim: c.kvDim) }
@@ -21,17 +21,17 @@ extension Transformer {
             (values + Int(row) * c.kvDim).update(from: s.v + t * c.kvDim, count: c.kvDim)
         }
         attend(s, n: n, spans: spans, keys: keys, values: values)
-        matmul(s.att, w.wo.data, s.o, n: n, inDim: c.qDim, outDim: c.dim)
+        matmul(s.att, w.wo, s.o, n: n, threads: threads)
         Ops.add(s.x, s.o, count: n * c.dim)
     }
 
     func feedForwardBlock(_ w: LayerWeights, _ s: Scratch, n: Int) {
         let c = config
         Ops.rmsNorm(s.x, w.ffnNorm, s.h, n: n, dim: c.dim, eps: c.rmsEps)
-        matmul(s.h, w.gate.data, s.gate, n: n, inDim: c.dim, outDim: c.ffn)
-        matmul(s.h, w.up.data, s.up, n: n, inDim: c.dim, outDim: c.ffn)
+        matmul(s.h, w.gate, s.gate, n: n, threads: threads)
+        matmul(s.h, w.up, s.up, n: n, threads: threads)
         Ops.swiGLU(s.gate, s.up, count: n * c.ffn)
-        matmul(s.gate, w.down.data, s.o, n: n, inDim: c.ffn, outDim: c.dim)
+        matmul(s.gate, w.down, s.o, n: n, threads: threads)
         Ops.add(s.x, s.o, count: n * c.dim)
     }
 

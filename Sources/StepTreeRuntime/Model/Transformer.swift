@@ -57,7 +57,7 @@ final class Transformer {
             rowLists.append(item.context + item.rows)
             writeRows += item.rows
             for (j, token) in item.tokens.enumerated() {
-                (s.x + t * c.dim).update(from: weights.embedding.data + Int(token) * c.dim, count: c.dim)
+                weights.embedding.row(Int(token), into: s.x + t * c.dim)
                 let pos = Double(item.startPosition + j)
                 for i in 0..<half {
                     let angle = pos * inverseFrequencies[i]
@@ -93,7 +93,7 @@ final class Transformer {
         Ops.rmsNorm(s.h, weights.outputNorm, s.h, n: picked.count, dim: c.dim, eps: c.rmsEps)
         var logits = [Float](repeating: 0, count: picked.count * c.vocab)
         logits.withUnsafeMutableBufferPointer { out in
-            matmul(s.h, weights.output.data, out.baseAddress!, n: picked.count, inDim: c.dim, outDim: c.vocab)
+            matmul(s.h, weights.output, out.baseAddress!, n: picked.count, threads: threads)
         }
         return logits
     }

@@ -1,8 +1,22 @@
-/// A weight matrix as F32 rows: `rows × cols`, row-major (a GGUF tensor with `dims = [cols, rows]`).
+/// A weight matrix, `rows × cols` row-major (a GGUF tensor with `dims = [cols, rows]`): F32 rows,
+/// or F16/Q8_0 rows read in place by the quantized kernels.
 struct WeightMatrix {
-    let data: UnsafePointer<Float>
+    enum Storage {
+        case f32(UnsafePointer<Float>)
+        case packed(TensorType, UnsafeRawPointer)
+    }
+
+    let storage: Storage
     let rows: Int
     let cols: Int
+
+    /// Writes row `r` as F32 to `out` (`cols` floats).
+    func row(_ r: Int, into out: UnsafeMutablePointer<Float>) {
+        switch storage {
+        case .f32(let p): out.update(from: p + r * cols, count: cols)
+        case .packed(let type, let p): type.dequantize(p + r * type.byteCount(elements: cols)!, count: cols, into: out)
+        }
+    }
 }
 
 /// One decoder block's weights. Shapes: `wq` `qDim × dim`, `wk`/`wv` `kvDim × dim`,
@@ -35,19 +49,30 @@ final class TransformerWeights {
         self.file = file
         let buffers = OwnedBuffers()
         self.buffers = buffers
-        func floats(_ name: String, _ dims: [Int]) throws -> UnsafePointer<Float> {
+        func info(_ name: String, _ dims: [Int]) throws -> GGUFTensorInfo {
             guard let info = file.tensor(name) else { throw RuntimeError(.missing, "\(file.path): tensor '\(name)' is missing") }
             guard info.dims == dims else {
                 throw RuntimeError(.malformed, "\(file.path): tensor '\(name)' has shape \(info.dims), expected \(dims)")
             }
+            return info
+        }
+        func floats(_ name: String, _ dims: [Int]) throws -> UnsafePointer<Float> {
+            let info = try info(name, dims)
             let src = file.data(of: info)
             if info.type == .f32 { return src.assumingMemoryBound(to: Float.self) }
             let buffer = buffers.allocate(info.elementCount)
             info.type.dequantize(src, count: info.elementCount, into: buffer)
             return UnsafePointer(buffer)
         }
+        // F16 and Q8_0 matrices stay in the mapping (the kernels read them in place); other
+        // types become F32 copies.
         func matrix(_ t: TensorName, rows: Int, cols: Int, layer: Int = 0) throws -> WeightMatrix {
-            WeightMatrix(data: try floats(t.name(layer: layer), [cols, rows]), rows: rows, cols: cols)
+            let name = t.name(layer: layer)
+            let i = try info(name, [cols, rows])
+            if i.type == .f16 || i.type == .q8_0 {
+                return WeightMatrix(storage: .packed(i.type, file.data(of: i)), rows: rows, cols: cols)
+            }
+            return WeightMatrix(storage: .f32(try floats(name, [cols, rows])), rows: rows, cols: cols)
         }
         func vector(_ t: TensorName, _ n: Int, layer: Int = 0) throws -> UnsafePointer<Float> {
             try floats(t.name(layer: layer), [n])
