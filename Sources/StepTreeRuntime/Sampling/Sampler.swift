@@ -28,13 +28,16 @@ public struct Sampler: Sendable {
         var maxLogit = -Float.infinity
         var argmax = 0
         for i in 0..<n where logits[i] > maxLogit { maxLogit = logits[i]; argmax = i }
-        // log-softmax and entropy of the untempered distribution.
+        // log-softmax and entropy of the untempered distribution (the exponentials are reused
+        // as sampling weights at temperature 1 without filters, the common case).
+        var exps = [Float](repeating: 0, count: n)
         var sum: Double = 0, weighted: Double = 0
         for i in 0..<n {
-            let d = Double(logits[i] - maxLogit)
-            let e = exp(d)
-            sum += e
-            weighted += e * d
+            let d = logits[i] - maxLogit
+            let e = expf(d)
+            exps[i] = e
+            sum += Double(e)
+            weighted += Double(e) * Double(d)
         }
         let logZ = log(sum)
         let entropy = Float(logZ - weighted / sum)
@@ -47,41 +50,42 @@ public struct Sampler: Sendable {
         let invT = 1 / p.temperature
         let filtered = p.topK > 0 || p.topP < 1 || p.minP > 0
         if !filtered {
-            var weights = [Double](repeating: 0, count: n)
+            if p.temperature == 1 { return result(draw(exps, total: sum) ?? argmax) }
+            var weights = [Float](repeating: 0, count: n)
             var total: Double = 0
-            for i in 0..<n { weights[i] = exp(Double(logits[i] - maxLogit) * invT); total += weights[i] }
+            for i in 0..<n { weights[i] = Float(exp(Double(logits[i] - maxLogit) * invT)); total += Double(weights[i]) }
             return result(draw(weights, total: total) ?? argmax)
         }
         var order = Array(0..<n).sorted { logits[$0] > logits[$1] }
         if p.topK > 0 && p.topK < n { order.removeLast(n - p.topK) }
-        var weights = order.map { exp(Double(logits[$0] - maxLogit) * invT) }
-        var total = weights.reduce(0, +)
+        var weights = order.map { Float(exp(Double(logits[$0] - maxLogit) * invT)) }
+        var total = weights.reduce(0) { $0 + Double($1) }
         if p.topP < 1 {
             var cumulative: Double = 0
             var keep = weights.count
             for (i, w) in weights.enumerated() {
-                cumulative += w
+                cumulative += Double(w)
                 if cumulative >= p.topP * total { keep = i + 1; break }
             }
             weights.removeLast(weights.count - keep)
             order.removeLast(order.count - keep)
-            total = weights.reduce(0, +)
+            total = weights.reduce(0) { $0 + Double($1) }
         }
         if p.minP > 0, let top = weights.first {
-            let keep = weights.firstIndex { $0 < p.minP * top } ?? weights.count
+            let keep = weights.firstIndex { Double($0) < p.minP * Double(top) } ?? weights.count
             weights.removeLast(weights.count - keep)
             order.removeLast(order.count - keep)
-            total = weights.reduce(0, +)
+            total = weights.reduce(0) { $0 + Double($1) }
         }
         return result(draw(weights, total: total).map { order[$0] } ?? argmax)
     }
 
-    private mutating func draw(_ weights: [Double], total: Double) -> Int? {
+    private mutating func draw(_ weights: [Float], total: Double) -> Int? {
         guard total > 0, total.isFinite else { return nil }
         let u = rng.unit() * total
         var cumulative: Double = 0
         for (i, w) in weights.enumerated() {
-            cumulative += w
+            cumulative += Double(w)
             if u < cumulative { return i }
         }
         return weights.lastIndex { $0 > 0 }
