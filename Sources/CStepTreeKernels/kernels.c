@@ -2,6 +2,7 @@
 // signed bytes, value = scale * byte (ggml's layout).
 #include "steptree_kernels.h"
 
+#include <math.h>
 #include <string.h>
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -55,6 +56,28 @@ static void dequantize_portable(int type, const void *row, float *out, int in_di
             float d = half_to_float(b[k].d);
             for (int j = 0; j < 32; j++) out[k * 32 + j] = d * (float)b[k].q[j];
         }
+    }
+}
+
+static void attend_portable(const float *q, const float *keys, const float *values, const int32_t *rows, int count,
+                            int kv_dim, int offset, int head_dim, float scale, float *scores, float *out) {
+    float max_score = -INFINITY, sum = 0;
+    for (int i = 0; i < count; i++) {
+        const float *k = keys + (size_t)rows[i] * kv_dim + offset;
+        float dot = 0;
+        for (int d = 0; d < head_dim; d++) dot += q[d] * k[d];
+        scores[i] = dot * scale;
+        if (scores[i] > max_score) max_score = scores[i];
+    }
+    for (int i = 0; i < count; i++) {
+        scores[i] = expf(scores[i] - max_score);
+        sum += scores[i];
+    }
+    for (int d = 0; d < head_dim; d++) out[d] = 0;
+    for (int i = 0; i < count; i++) {
+        const float *v = values + (size_t)rows[i] * kv_dim + offset;
+        float p = scores[i] / sum;
+        for (int d = 0; d < head_dim; d++) out[d] += p * v[d];
     }
 }
 
@@ -117,6 +140,43 @@ AVX2 static void dequantize_avx2(int type, const void *row, float *out, int in_d
     }
 }
 #endif
+
+#if defined(__x86_64__)
+AVX2 static void attend_avx2(const float *q, const float *keys, const float *values, const int32_t *rows, int count,
+                             int kv_dim, int offset, int head_dim, float scale, float *scores, float *out) {
+    float max_score = -INFINITY, sum = 0;
+    for (int i = 0; i < count; i++) {
+        const float *k = keys + (size_t)rows[i] * kv_dim + offset;
+        __m256 acc = _mm256_setzero_ps();
+        for (int d = 0; d < head_dim; d += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(q + d), _mm256_loadu_ps(k + d), acc);
+        scores[i] = hsum(acc) * scale;
+        if (scores[i] > max_score) max_score = scores[i];
+    }
+    for (int i = 0; i < count; i++) {
+        scores[i] = expf(scores[i] - max_score);
+        sum += scores[i];
+    }
+    for (int d = 0; d < head_dim; d += 8) {
+        __m256 acc = _mm256_setzero_ps();
+        for (int i = 0; i < count; i++) {
+            const float *v = values + (size_t)rows[i] * kv_dim + offset + d;
+            acc = _mm256_fmadd_ps(_mm256_set1_ps(scores[i]), _mm256_loadu_ps(v), acc);
+        }
+        _mm256_storeu_ps(out + d, _mm256_mul_ps(acc, _mm256_set1_ps(1.0f / sum)));
+    }
+}
+#endif
+
+void stk_attend(const float *q, const float *keys, const float *values, const int32_t *rows, int count, int kv_dim,
+                int offset, int head_dim, float scale, float *scores, float *out) {
+#if defined(__x86_64__)
+    if (head_dim % 8 == 0 && stk_uses_avx2()) {
+        attend_avx2(q, keys, values, rows, count, kv_dim, offset, head_dim, scale, scores, out);
+        return;
+    }
+#endif
+    attend_portable(q, keys, values, rows, count, kv_dim, offset, head_dim, scale, scores, out);
+}
 
 int stk_uses_avx2(void) {
 #if defined(__x86_64__)

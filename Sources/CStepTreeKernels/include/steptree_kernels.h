@@ -18,6 +18,12 @@ void stk_matmul_rows(int type, const void *w, const float *x, float *y, int n, i
 /// Converts rows [row0, row1) of W (`in_dim` values each) to F32, written from `out` on.
 void stk_dequantize_rows(int type, const void *w, float *out, int in_dim, int row0, int row1);
 
+/// Scaled dot-product attention of one query head over `count` cached rows: row `rows[i]` of
+/// `keys`/`values` (row stride `kv_dim`) at `offset`, `head_dim` values each. `scores` is scratch
+/// for `count` floats; `out` receives `head_dim` floats.
+void stk_attend(const float *q, const float *keys, const float *values, const int32_t *rows, int count, int kv_dim,
+                int offset, int head_dim, float scale, float *scores, float *out);
+
 /// 1 when the AVX2/FMA/F16C versions are in use.
 int stk_uses_avx2(void);
 

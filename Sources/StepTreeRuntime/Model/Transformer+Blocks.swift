@@ -1,3 +1,4 @@
+import CStepTreeKernels
 import Foundation
 
 /// The shared building blocks every architecture's forward pass is made of (llama.cpp's
@@ -52,28 +53,8 @@ extension Transformer {
             while t < n {
                 let (rows, count) = spans[t]
                 for h in 0..<c.heads {
-                    let q = s.q + t * c.qDim + h * c.headDim
-                    let kvOffset = (h / group) * c.headDim
-                    var maxScore = -Float.infinity
-                    for i in 0..<count {
-                        let k = keys + Int(rows[i]) * c.kvDim + kvOffset
-                        var dot: Float = 0
-                        for d in 0..<c.headDim { dot += q[d] * k[d] }
-                        scores[i] = dot * scale
-                        maxScore = max(maxScore, scores[i])
-                    }
-                    var sum: Float = 0
-                    for i in 0..<count {
-                        scores[i] = expf(scores[i] - maxScore)
-                        sum += scores[i]
-                    }
-                    let out = s.att + t * c.qDim + h * c.headDim
-                    out.initialize(repeating: 0, count: c.headDim)
-                    for i in 0..<count {
-                        let v = values + Int(rows[i]) * c.kvDim + kvOffset
-                        let p = scores[i] / sum
-                        for d in 0..<c.headDim { out[d] += p * v[d] }
-                    }
+                    stk_attend(s.q + t * c.qDim + h * c.headDim, keys, values, rows, Int32(count), Int32(c.kvDim),
+                               Int32((h / group) * c.headDim), Int32(c.headDim), scale, scores, s.att + t * c.qDim + h * c.headDim)
                 }
                 t += chunks
             }
