@@ -3,7 +3,9 @@
 public struct RuntimeError: Error, CustomStringConvertible, Equatable {
     /// What went wrong, for callers that branch on it.
     public struct Code: RawRepresentable, Hashable, Sendable {
+        /// The code as text.
         public var rawValue: String
+        /// A code from its text.
         public init(rawValue: String) { self.rawValue = rawValue }
         /// The file could not be opened or mapped.
         public static let io = Code(rawValue: "io")
@@ -17,9 +19,12 @@ public struct RuntimeError: Error, CustomStringConvertible, Equatable {
         public static let request = Code(rawValue: "request")
     }
 
+    /// What went wrong.
     public var code: Code
+    /// The message, naming the file, tensor, key or request.
     public var message: String
 
+    /// An error with a code and a message that names the object.
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message

@@ -38,13 +38,11 @@ final class TreeKVCache {
     private var byKey: [SegmentKey: Node] = [:]
     private var clock: UInt64 = 0
     private var epoch: UInt64 = 1
-    private let vocab: Int
     /// Rows freed by the LRU policy (not by `release`) since creation.
     private(set) var evictedRows = 0
 
-    init(store: KVStore, vocab: Int) {
+    init(store: KVStore) {
         self.store = store
-        self.vocab = vocab
     }
 
     /// Starts a batch: nodes pinned from now on cannot be evicted until the next batch.

@@ -5,13 +5,17 @@ import Glibc
 
 /// Where one tensor lives in a GGUF file.
 public struct GGUFTensorInfo: Sendable {
+    /// The tensor name, e.g. `blk.0.attn_q.weight`.
     public var name: String
     /// ggml order: `dims[0]` is the innermost (row length).
     public var dims: [Int]
+    /// Element encoding.
     public var type: TensorType
     /// Offset from the start of the data section.
     public var offset: Int
+    /// Bytes of data (checked to lie within the file).
     public var byteCount: Int
+    /// Number of values.
     public var elementCount: Int { dims.reduce(1, *) }
 }
 
@@ -20,10 +24,13 @@ public struct GGUFTensorInfo: Sendable {
 /// Every length, count and offset is checked against the file size with overflow checks;
 /// errors name the file, the byte offset and the tensor or key being read.
 public final class GGUFFile: @unchecked Sendable {
+    /// The file path, used in every error message.
     public let path: String
+    /// GGUF format version (2 or 3).
     public let version: UInt32
     /// Metadata in file order.
     public let metadata: [(key: String, value: GGUFValue)]
+    /// Tensor infos in file order.
     public let tensors: [GGUFTensorInfo]
     private let index: [String: Int]
     private let values: [String: GGUFValue]
@@ -120,8 +127,10 @@ public final class GGUFFile: @unchecked Sendable {
     /// The file's size in bytes.
     public var fileSize: Int { size }
 
+    /// The metadata value for `key` (the last one if repeated).
     public subscript(key: String) -> GGUFValue? { values[key] }
 
+    /// The tensor named `name`, if present.
     public func tensor(_ name: String) -> GGUFTensorInfo? { index[name].map { tensors[$0] } }
 
     /// Raw bytes of a tensor in the mapping (valid while this file lives).

@@ -26,16 +26,19 @@ public enum GGUFValue: Equatable, Sendable {
         }
     }
 
+    /// The value as a string, when it is one.
     public var stringValue: String? {
         if case .string(let s) = self { return s }
         return nil
     }
 
+    /// The value as a boolean, when it is one.
     public var boolValue: Bool? {
         if case .bool(let b) = self { return b }
         return nil
     }
 
+    /// The elements, when the value is an array.
     public var arrayValue: [GGUFValue]? {
         if case .array(let a) = self { return a }
         return nil

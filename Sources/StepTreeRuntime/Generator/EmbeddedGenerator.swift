@@ -24,6 +24,7 @@ public final class EmbeddedGenerator: StepGenerator, @unchecked Sendable {
         /// The matrix-product path (the naive one is the test oracle).
         public var matmul: Matmul
 
+        /// Settings with the documented defaults.
         public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount, maxBatch: Int = 64, prefillChunk: Int = 512,
                     cacheBytes: Int = 512 << 20, matmul: Matmul = .blas) {
             self.threads = threads
@@ -51,6 +52,7 @@ public final class EmbeddedGenerator: StepGenerator, @unchecked Sendable {
     }
 
     public let capabilities: GeneratorCapabilities
+    /// The loaded model (config, tokenizer).
     public let model: LanguageModel
     private let engine: InferenceEngine
     private let worker = DispatchQueue(label: "steptree.embedded-generator")

@@ -22,7 +22,7 @@ final class InferenceEngine {
         self.prefillChunk = max(1, prefillChunk)
         let c = model.config
         let store = KVStore(layers: c.layers, kvDim: c.kvDim, maxRows: max(c.context, cacheBytes / (c.layers * c.kvDim * 8)))
-        cache = TreeKVCache(store: store, vocab: c.vocab)
+        cache = TreeKVCache(store: store)
     }
 
     /// One sample being decoded.

@@ -1,7 +1,10 @@
 /// A GGUF model ready to run: its file, config, weights, tokenizer and forward pass.
 public final class LanguageModel: @unchecked Sendable {
+    /// The mapped GGUF file.
     public let file: GGUFFile
+    /// Hyperparameters read from the metadata.
     public let config: TransformerConfig
+    /// The tokenizer read from the metadata.
     public let tokenizer: Tokenizer
     let transformer: Transformer
 

@@ -2,26 +2,40 @@ import Foundation
 
 /// The blueprint of a decoder-only transformer, read from GGUF metadata (llama2.c's `Config`).
 public struct TransformerConfig: Sendable, Equatable {
+    /// `general.architecture` (`llama`, `qwen2`).
     public var architecture: String
+    /// Embedding width.
     public var dim: Int
+    /// Decoder blocks.
     public var layers: Int
+    /// Query heads.
     public var heads: Int
+    /// Key/value heads (grouped-query attention when fewer than `heads`).
     public var kvHeads: Int
+    /// Width of one head.
     public var headDim: Int
+    /// Feed-forward hidden width.
     public var ffn: Int
+    /// Vocabulary size (rows of the embedding and output).
     public var vocab: Int
+    /// Longest sequence the model was trained for; the runtime refuses longer ones.
     public var context: Int
+    /// RMSNorm epsilon.
     public var rmsEps: Float
+    /// RoPE frequency base.
     public var ropeBase: Double
     /// Dimensions rotated by RoPE in each head (≤ `headDim`).
     public var ropeDims: Int
     /// Linear RoPE scaling: positions are divided by this factor (1 when absent).
     public var ropeLinearScale: Double
+    /// Which coordinates RoPE rotates together.
     public var ropeStyle: RopeStyle
     /// Q, K and V projections carry biases (Qwen2).
     public var attentionBias: Bool
 
+    /// Width of all query heads.
     public var qDim: Int { heads * headDim }
+    /// Width of all key (or value) heads: one KV cache row per layer.
     public var kvDim: Int { kvHeads * headDim }
 
     /// Reads the hyperparameters of architecture `arch` with the given per-architecture choices.

@@ -3,6 +3,7 @@ import StepTreeCore
 
 /// One sampled token with the figures the search records.
 public struct SampledToken: Equatable, Sendable {
+    /// The token id.
     public var token: Int32
     /// Log-probability under the model's own distribution (temperature 1, no filters).
     public var logprob: Float
@@ -14,9 +15,12 @@ public struct SampledToken: Equatable, Sendable {
 /// top-p and min-p filters on the tempered distribution (vLLM's order), then a draw from the
 /// sample's own seeded PRNG.
 public struct Sampler: Sendable {
+    /// Temperature and filters.
     public var parameters: SamplingParameters
+    /// The sample's own random stream.
     public var rng: SeededGenerator
 
+    /// A sampler drawing from `rng`.
     public init(parameters: SamplingParameters, rng: SeededGenerator) {
         self.parameters = parameters
         self.rng = rng

@@ -14,8 +14,11 @@ public final class Tokenizer: @unchecked Sendable {
         case normal = 1, unknown = 2, control = 3, userDefined = 4, unused = 5, byte = 6
     }
 
+    /// Byte-level BPE or SentencePiece-style.
     public let model: Model
+    /// Beginning-of-sequence token.
     public let bos: Int32?
+    /// End-of-sequence token.
     public let eos: Int32?
     /// End-of-turn token, a second end of sequence for chat models.
     public let eot: Int32?
