@@ -56,25 +56,21 @@ final class TreeKVCache {
     }
 
     /// The node for segment `key` with `tokens` under `parent`, and how many of its tokens
-    /// already have rows. Reuses the keyed node when it matches, else adopts the unkeyed child
-    /// sharing the longest token prefix (dropping rows past the shared part), else makes a node.
+    /// already have rows. Reuses the keyed node when it matches; else adopts the longest unkeyed
+    /// child (a sampled continuation) whose tokens all begin `tokens`; else makes a node. A
+    /// sibling sample that merely shares a first few tokens is left alone: its own step may
+    /// still come back for it.
     /// - Complexity: O(children · tokens).
     func resolve(parent: Node, key: SegmentKey, tokens: [Int32]) -> (node: Node, computed: Int) {
         if let node = byKey[key] {
             if node.parent === parent && node.tokens == tokens { return (node, tokens.count) }
             remove(node)
         }
-        var best: (node: Node, shared: Int)?
-        for child in parent.children where child.key == nil {
-            var shared = 0
-            while shared < min(child.tokens.count, tokens.count) && child.tokens[shared] == tokens[shared] { shared += 1 }
-            if shared > best?.shared ?? 0 { best = (child, shared) }
-        }
-        if let (node, shared) = best {
-            truncate(node, to: shared)
+        let candidates = parent.children.filter { $0.key == nil && !$0.tokens.isEmpty && tokens.starts(with: $0.tokens) }
+        if let node = candidates.max(by: { $0.tokens.count < $1.tokens.count }) {
             node.key = key
             byKey[key] = node
-            return (node, shared)
+            return (node, node.tokens.count)
         }
         let node = Node(parent: parent, key: key, start: parent.end)
         parent.children.append(node)
@@ -131,16 +127,6 @@ final class TreeKVCache {
             n.children = []
             n.parent = nil
         }
-    }
-
-    /// Drops `node`'s rows past the first `count` tokens, and its children (they continued them).
-    func truncate(_ node: Node, to count: Int) {
-        guard count < node.tokens.count else { return }
-        for child in node.children { remove(child) }
-        store.free(Array(node.rows[count...]))
-        node.tokens.removeLast(node.tokens.count - count)
-        node.rows.removeLast(node.rows.count - count)
-        node.endLogits = nil
     }
 
     /// Nodes, rows and bytes held now.
