@@ -12,10 +12,10 @@ struct GenerateCommand: AsyncParsableCommand {
     @Argument(help: "A GGUF model file.")
     var model: String
 
-    @Option(help: "The prompt text (BOS is added when the model asks for it).")
+    @Option(help: "The prompt text; \\n stands for a newline. BOS is added when the model asks for it.")
     var prompt: String
 
-    @Option(help: "Stop at this string (included in the output); empty: no stop string.")
+    @Option(help: "Stop at this string (included in the output; \\n stands for a newline); empty: none.")
     var stop: String = ""
 
     @Option(help: "Most tokens per sample.")

@@ -13,6 +13,13 @@ struct TokenizerTests {
         #expect(t.encode("helloworld", addSpecial: false).map { t.piece($0) } == ["hello", "w", "or", "ld"])
     }
 
+    @Test func promptsParseSpecialTokenTextsButStepsDoNot() throws {
+        let t = try LanguageModel(path: try TinyModel.write()).tokenizer
+        let ids = t.encode("hello</s>hello")
+        #expect(ids == [TinyModel.bos, t.encode("hello", addSpecial: false)[0], TinyModel.eos, t.encode("hello", addSpecial: false)[0]])
+        #expect(!t.encode("hello</s>", addSpecial: false).contains(TinyModel.eos))
+    }
+
     @Test(arguments: ["llama-bpe", "qwen2", "default"])
     func preTokenizerSplitsLikeTheReferencePatterns(pre: String) throws {
         let p = try PreTokenizer(pattern: try PreTokenizer.pattern(forPre: pre))

@@ -29,6 +29,8 @@ public final class Tokenizer: @unchecked Sendable {
     let ids: [String: Int32]
     /// Byte spelling of every token (empty for control tokens).
     let spellings: [[UInt8]]
+    /// Control and user-defined tokens by their first byte, longest first.
+    let specials: [UInt8: [(bytes: [UInt8], id: Int32)]]
     // BPE state.
     let merges: [PairKey: Merge]
     let preTokenizer: PreTokenizer?
@@ -71,6 +73,12 @@ public final class Tokenizer: @unchecked Sendable {
         let ids = Dictionary(pieces.enumerated().map { ($1, Int32($0)) }, uniquingKeysWith: { first, _ in first })
         self.types = types
         self.ids = ids
+        var specials: [UInt8: [(bytes: [UInt8], id: Int32)]] = [:]
+        for (i, piece) in pieces.enumerated() where types[i] == .control || types[i] == .userDefined {
+            let b = Array(piece.utf8)
+            if let first = b.first { specials[first, default: []].append((b, Int32(i))) }
+        }
+        self.specials = specials.mapValues { $0.sorted { $0.bytes.count > $1.bytes.count } }
         func tokenID(_ key: GGUFKey) throws -> Int32? {
             guard let v = file[key.rawValue]?.intValue else { return nil }
             guard v >= 0 && v < pieces.count else { throw RuntimeError(.malformed, "\(path): \(key.rawValue) \(v) is outside the vocabulary") }
@@ -135,15 +143,35 @@ public final class Tokenizer: @unchecked Sendable {
     public func isEndOfSequence(_ id: Int32) -> Bool { id == eos || id == eot }
 
     /// Token ids of `text`, starting with BOS when `addSpecial` and the model asks for it.
+    /// With `addSpecial` (a prompt), the texts of control and user-defined tokens in `text`
+    /// (`<|im_start|>`, ...) become those tokens, as llama.cpp's `parse_special`; step text is
+    /// always plain text.
     public func encode(_ text: String, addSpecial: Bool = true) -> [Int32] {
         var out: [Int32] = []
         if addSpecial, addBOS, let bos { out.append(bos) }
-        switch model {
-        case .bytePairEncoding:
-            for chunk in preTokenizer!.split(Array(text.utf8)) { out += encodeBPE(chunk) }
-        case .sentencePiece:
-            out += encodeSentencePiece(text, atStart: addSpecial)
+        let bytes = Array(text.utf8)
+        var plainStart = 0, i = 0
+        func flushPlain(upTo end: Int) {
+            guard end > plainStart else { return }
+            let plain = Array(bytes[plainStart..<end])
+            switch model {
+            case .bytePairEncoding:
+                for chunk in preTokenizer!.split(plain) { out += encodeBPE(chunk) }
+            case .sentencePiece:
+                out += encodeSentencePiece(String(decoding: plain, as: UTF8.self), atStart: addSpecial && plainStart == 0)
+            }
         }
+        while addSpecial && i < bytes.count {
+            if let special = specials[bytes[i]]?.first(where: { bytes[i...].starts(with: $0.bytes) }) {
+                flushPlain(upTo: i)
+                out.append(special.id)
+                i += special.bytes.count
+                plainStart = i
+            } else {
+                i += 1
+            }
+        }
+        flushPlain(upTo: bytes.count)
         return out
     }
 
