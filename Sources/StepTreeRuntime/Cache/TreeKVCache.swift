@@ -61,9 +61,12 @@ final class TreeKVCache {
     /// sibling sample that merely shares a first few tokens is left alone: its own step may
     /// still come back for it.
     /// - Complexity: O(children · tokens).
-    func resolve(parent: Node, key: SegmentKey, tokens: [Int32]) -> (node: Node, computed: Int) {
+    func resolve(parent: Node, key: SegmentKey, tokens: [Int32]) throws -> (node: Node, computed: Int) {
         if let node = byKey[key] {
             if node.parent === parent && node.tokens == tokens { return (node, tokens.count) }
+            guard node.pinnedEpoch != epoch else {
+                throw RuntimeError(.request, "segment (problem \(key.problem), node \(key.node)) has two different contents in one batch")
+            }
             remove(node)
         }
         let candidates = parent.children.filter { $0.key == nil && !$0.tokens.isEmpty && tokens.starts(with: $0.tokens) }

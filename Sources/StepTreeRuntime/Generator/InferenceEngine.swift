@@ -105,7 +105,7 @@ final class InferenceEngine {
             if tokens.isEmpty && i > 0 { continue }
             guard !tokens.isEmpty else { throw RuntimeError(.request, "request \(request.id): the prompt has no tokens") }
             try model.validate(tokens, startPosition: parent.end)
-            let (node, computed) = cache.resolve(parent: parent, key: segment.key, tokens: tokens)
+            let (node, computed) = try cache.resolve(parent: parent, key: segment.key, tokens: tokens)
             cache.pin(node)
             if computed < tokens.count {
                 let context = cache.contextRows(through: parent) + node.rows.prefix(computed)
