@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StepTreeCore
 import StepTreePluginHost
+import StepTreeRuntime
 
 // The one place where `--generator`, `--verifier` and `--judge` specs become objects.
 
@@ -76,7 +77,7 @@ func makeGenerator(_ spec: GeneratorSpec) throws -> any StepGenerator {
     case .random(let options):
         return RandomGenerator(options: options)
     case .embedded(let path):
-        throw BackendUnavailable(description: "generator embedded:\(path): the embedded runtime is not available in this build")
+        return try EmbeddedGenerator(modelPath: path)
     case .openai, .llamacpp, .ollama:
         throw BackendUnavailable(description: "generator \(spec): HTTP generators are not available in this build")
     }
