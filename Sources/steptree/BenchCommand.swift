@@ -6,5 +6,6 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Benchmarks that print figures: runtime, engine, http, plugins.",
         subcommands: [
+            BenchHTTPCommand.self,
         ])
 }
