@@ -14,12 +14,17 @@ public struct HTTPTransportStatistics: Hashable, Sendable {
 
 /// Several endpoints of one backend with least-outstanding-requests dispatch under one global
 /// in-flight limit: `acquire` waits while `limit` requests are out, then picks the endpoint with
-/// the fewest outstanding requests (ties rotate).
+/// the fewest outstanding requests (ties rotate). An endpoint whose connection just failed is
+/// passed over for `cooldown` seconds while another is up (a dead server fails fast, so it would
+/// otherwise always look least loaded).
 final class EndpointPool: @unchecked Sendable {
     let endpoints: [URL]
     private let limit: Int
     private let lock = NSLock()
+    private let cooldown: TimeInterval
     private var outstanding: [Int]
+    /// Until when each endpoint is passed over after a connection failure.
+    private var downUntil: [Date]
     private var inFlight = 0
     private var nextTie = 0
     /// Waiting acquirers, first at `waitHead` (a queue without O(n) removals).
@@ -27,11 +32,13 @@ final class EndpointPool: @unchecked Sendable {
     private var waitHead = 0
     private var stats = HTTPTransportStatistics()
 
-    init(endpoints: [URL], limit: Int) {
+    init(endpoints: [URL], limit: Int, cooldown: TimeInterval) {
         precondition(!endpoints.isEmpty, "an HTTP generator needs at least one endpoint")
         self.endpoints = endpoints
         self.limit = max(1, limit)
+        self.cooldown = cooldown
         outstanding = Array(repeating: 0, count: endpoints.count)
+        downUntil = Array(repeating: .distantPast, count: endpoints.count)
     }
 
     var statistics: HTTPTransportStatistics { lock.withLock { stats } }
@@ -55,9 +62,10 @@ final class EndpointPool: @unchecked Sendable {
         }
     }
 
-    /// Returns the slot taken by `acquire`.
-    func release(_ index: Int) {
+    /// Returns the slot taken by `acquire`; `reachable` is false when the connection failed.
+    func release(_ index: Int, reachable: Bool) {
         let waiter = lock.withLock { () -> CheckedContinuation<Void, Never>? in
+            downUntil[index] = reachable ? .distantPast : Date(timeIntervalSinceNow: cooldown)
             outstanding[index] -= 1
             inFlight -= 1
             guard waitHead < waiters.count else { return nil }
@@ -76,9 +84,17 @@ final class EndpointPool: @unchecked Sendable {
 
     private func take(retry: Bool) -> Int {
         var best = nextTie % endpoints.count
-        for k in 0..<endpoints.count {
-            let i = (nextTie + k) % endpoints.count
-            if outstanding[i] < outstanding[best] { best = i }
+        if endpoints.count > 1 {
+            let now = Date()
+            var bestUp = downUntil[best] <= now
+            for k in 0..<endpoints.count {
+                let i = (nextTie + k) % endpoints.count
+                let up = downUntil[i] <= now
+                if (up && !bestUp) || (up == bestUp && outstanding[i] < outstanding[best]) {
+                    best = i
+                    bestUp = up
+                }
+            }
         }
         nextTie &+= 1
         outstanding[best] += 1

@@ -14,7 +14,7 @@ final class HTTPTransport: @unchecked Sendable {
 
     init(endpoints: [URL], options: HTTPGeneratorOptions) {
         self.options = options
-        pool = EndpointPool(endpoints: endpoints, limit: options.maxInFlight)
+        pool = EndpointPool(endpoints: endpoints, limit: options.maxInFlight, cooldown: max(options.maxBackoff, 0.05))
     }
 
     deinit { client.shutdown() }
@@ -42,7 +42,10 @@ final class HTTPTransport: @unchecked Sendable {
             } else {
                 outcome = .failure(.connect("only http:// endpoints are supported"))
             }
-            pool.release(index)
+            var reachable = true
+            if case .failure(.connect) = outcome { reachable = false }
+            if case .failure(.reset) = outcome { reachable = false }
+            pool.release(index, reachable: reachable)
 
             switch outcome {
             case .success(let reply) where (200..<300).contains(reply.status):
