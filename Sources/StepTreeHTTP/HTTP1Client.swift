@@ -76,7 +76,8 @@ final class HTTP1Client: @unchecked Sendable {
         thread.start()
     }
 
-    /// Stops the loop, failing what is still pending.
+    /// Stops the loop, failing what is still pending. The loop thread holds the client, so the
+    /// owner must call this (`HTTPTransport` does in its `deinit`).
     func shutdown() {
         let first = lock.withLock { () -> Bool in
             defer { stopping = true }
@@ -86,8 +87,6 @@ final class HTTP1Client: @unchecked Sendable {
         signal()
         finished.wait()
     }
-
-    deinit { shutdown() }
 
     /// POSTs `body` to `host:port` `path`, waiting at most `timeout` seconds.
     func post(host: String, port: UInt16, path: String, body: Data, timeout: TimeInterval) async -> Result<Reply, Failure> {
@@ -179,6 +178,8 @@ private final class EventLoop {
     let client: HTTP1Client
     var connections: [Int32: HTTPConnection] = [:]
     var idle: [HTTP1Client.Endpoint: [HTTPConnection]] = [:]
+    /// When deadlines and cancellations were last checked (uptime nanoseconds).
+    var lastExpiry: UInt64 = 0
 
     init(client: HTTP1Client) { self.client = client }
 
@@ -285,8 +286,12 @@ private final class EventLoop {
         finish(job, .failure(.reset("\(job.endpoint.host):\(job.endpoint.port): \(why)")))
     }
 
+    /// Fails exchanges past their deadline or cancelled; at most every 20 ms, since it scans
+    /// every connection.
     func expire() {
         let now = DispatchTime.now().uptimeNanoseconds
+        guard now >= lastExpiry + 20_000_000 else { return }
+        lastExpiry = now
         for c in Array(connections.values) {
             guard let job = c.job else { continue }
             if client.isCancelled(job) {

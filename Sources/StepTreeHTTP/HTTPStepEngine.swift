@@ -57,14 +57,7 @@ final class HTTPStepEngine<Wire: CompletionWire>: @unchecked Sendable {
 
         let calls = wire.capabilities.nativeSamples ? [(request.samples, SeedDerivation.derive(request.seed, 0))]
             : (0..<request.samples).map { (1, SeedDerivation.derive(request.seed, $0)) }
-        let outcomes = await withTaskGroup(of: (Int, Result<([StepSample], GenerationCost), HTTPGeneratorError>).self) { group in
-            for (i, call) in calls.enumerated() {
-                group.addTask { (i, await self.call(prompt, request, samples: call.0, seed: call.1, deadline: deadline)) }
-            }
-            var out = [Result<([StepSample], GenerationCost), HTTPGeneratorError>?](repeating: nil, count: calls.count)
-            for await (i, r) in group { out[i] = r }
-            return out.map { $0! }
-        }
+        let outcomes = await fanOut(calls, prompt, request, deadline: deadline)
         var samples: [StepSample] = []
         var cost = GenerationCost()
         for outcome in outcomes {
@@ -76,6 +69,20 @@ final class HTTPStepEngine<Wire: CompletionWire>: @unchecked Sendable {
             }
         }
         return StepResult(id: request.id, samples: samples, cost: cost)
+    }
+
+    /// The calls of one request at once, results in call order (one call needs no child task).
+    private func fanOut(_ calls: [(Int, Int)], _ prompt: PromptPayload, _ request: StepRequest,
+                        deadline: Date) async -> [Result<([StepSample], GenerationCost), HTTPGeneratorError>] {
+        if calls.count == 1 { return [await call(prompt, request, samples: calls[0].0, seed: calls[0].1, deadline: deadline)] }
+        return await withTaskGroup(of: (Int, Result<([StepSample], GenerationCost), HTTPGeneratorError>).self) { group in
+            for (i, call) in calls.enumerated() {
+                group.addTask { (i, await self.call(prompt, request, samples: call.0, seed: call.1, deadline: deadline)) }
+            }
+            var out = [Result<([StepSample], GenerationCost), HTTPGeneratorError>?](repeating: nil, count: calls.count)
+            for await (i, r) in group { out[i] = r }
+            return out.map { $0! }
+        }
     }
 
     private func call(_ prompt: PromptPayload, _ request: StepRequest, samples: Int, seed: Int,

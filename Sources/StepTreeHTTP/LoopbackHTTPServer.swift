@@ -88,7 +88,8 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
     /// Counters so far.
     public var statistics: Statistics { lock.withLock { stats } }
 
-    /// Stops serving and closes every socket; returns once the serving thread is done.
+    /// Stops serving and closes every socket; returns once the serving thread is done. The
+    /// serving thread holds the server, so call this when done with it.
     public func stop() {
         let first = lock.withLock { () -> Bool in
             defer { stopping = true }
@@ -99,8 +100,6 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         _ = write(wakeFDs.write, &b, 1)
         finished.wait()
     }
-
-    deinit { stop() }
 
     private final class Connection {
         let fd: Int32

@@ -40,6 +40,7 @@ struct BenchHTTPCommand: AsyncParsableCommand {
         if serve {
             let server = try LoopbackHTTPServer(port: port, handler: Self.cannedAnswer(samples: samples))
             print("loopback responder on http://127.0.0.1:\(server.port) (Ctrl-C to stop)")
+            fflush(stdout)
             while true { try await Task.sleep(nanoseconds: 1_000_000_000) }
         }
         var server: LoopbackHTTPServer?
