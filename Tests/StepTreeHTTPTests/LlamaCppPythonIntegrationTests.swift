@@ -7,7 +7,8 @@ import Testing
 /// policy. Skipped, saying so, when llama-cpp-python is not installed.
 @Suite(.serialized, .enabled(if: LlamaCppPythonServer.isAvailable, LlamaCppPythonServer.skipMessage))
 struct LlamaCppPythonIntegrationTests {
-    let options = HTTPGeneratorOptions(deadline: 120, maxRetries: 40, initialBackoff: 0.05, maxBackoff: 0.5, maxInFlight: 8)
+    // Retries bounded by the deadline, so a restarting server (seconds on a busy machine) is waited for.
+    let options = HTTPGeneratorOptions(deadline: 120, maxRetries: 400, initialBackoff: 0.05, maxBackoff: 0.5, maxInFlight: 8)
 
     func request(_ id: RequestID, _ prompt: String, samples: Int = 1, temperature: Double = 1, maxTokens: Int = 48,
                  seed: UInt64 = 0, problem: UInt32 = 0) -> StepRequest {
