@@ -21,7 +21,7 @@ final class HTTPStepEngine<Wire: CompletionWire>: @unchecked Sendable {
         let c = wire.capabilities
         return GeneratorCapabilities(
             backend: c.name, model: model, returnsTokens: c.returnsTokens,
-            returnsLogprobs: c.returnsLogprobs && (options.logprobs || !c.reportsStop),
+            returnsLogprobs: wire.wantsLogprobs(options),
             nativeMultipleSamples: c.nativeSamples, recommendedInFlight: options.maxInFlight)
     }
 

@@ -4,8 +4,8 @@ import StepTreeCore
 /// A `StepGenerator` over Ollama's native `/api/generate` with `raw: true` (the prompt is sent
 /// as is, no template). Text prompts only, one completion per request (samples fan out with
 /// seeds derived from `(seed, i)`), the stop string re-appended. Ollama says `done_reason: "stop"`
-/// for both a stop string and the end of sequence; the per-token logprobs tell them apart, so
-/// keep `logprobs` on (without them a "stop" is taken as the delimiter).
+/// for both a stop string and the end of sequence; the per-token logprobs tell them apart, so the
+/// adapter always asks for them (a server too old to return them makes every "stop" a delimiter).
 public struct OllamaGenerator: StepGenerator {
     private let engine: HTTPStepEngine<OllamaWire>
 
