@@ -73,7 +73,10 @@ enum StopResolver {
         if let stopFired {
             fired = stopFired
         } else if let pieces {
-            fired = !stop.isEmpty && pieces.joined().hasPrefix(withStop)
+            // The pieces hold the stop only when it fired: an end of sequence leaves just the text,
+            // which cannot contain the stop. (Not a prefix test: llama-cpp-python decodes each
+            // byte token alone, so pieces of a multi-byte character come back empty.)
+            fired = !stop.isEmpty && pieces.joined().contains(stop)
         } else {
             // No evidence either way (Ollama without logprobs): a step request is far more
             // often ended by its delimiter than by the end of sequence.

@@ -23,6 +23,11 @@ import Testing
         // End of sequence: the pieces are exactly the text.
         #expect(StopResolver.resolve(text: "answer: 3", stop: "\n", lengthLimited: false, stopFired: nil,
                                      pieces: ["answer", ":", " 3"]) == ("answer: 3", .endOfSequence))
+        // Byte tokens of a multi-byte character decode to empty pieces one by one.
+        #expect(StopResolver.resolve(text: "é = 1", stop: "\n", lengthLimited: false, stopFired: nil,
+                                     pieces: ["", "", " = 1", "\n"]) == ("é = 1\n", .stop))
+        #expect(StopResolver.resolve(text: "é", stop: "\n", lengthLimited: false, stopFired: nil,
+                                     pieces: ["", ""]) == ("é", .endOfSequence))
         // A stop inside a token that carries more text: the step ends at the delimiter.
         #expect(StopResolver.resolve(text: "x", stop: "\n\n", lengthLimited: false, stopFired: nil,
                                      pieces: ["x", "\n\nThe"]) == ("x\n\n", .stop))
