@@ -225,4 +225,21 @@ import Testing
         #expect(server.server.statistics.maxConnections > 50)
         #expect(server.server.statistics.maxConnections <= 400)
     }
+
+    @Test func cancellingTheCallingTaskClosesTheExchange() async throws {
+        let server = try RecordingServer { entry, _ in
+            Thread.sleep(forTimeInterval: 2)
+            return RecordingServer.completions(for: entry.body)
+        }
+        defer { server.stop() }
+        let g = OpenAICompletionsGenerator(endpoints: [server.url], backend: .llamaCppPython, options: fast)
+        let start = Date()
+        let run = Task { try await g.generate([.root(1)]) }
+        try await Task.sleep(nanoseconds: 200_000_000)
+        run.cancel()
+        let r = try await run.value[0]
+        #expect(Date().timeIntervalSince(start) < 1.5)
+        #expect(r.failure?.contains("cancelled") == true)
+        #expect(g.statistics.retries == 0)
+    }
 }

@@ -5,6 +5,8 @@ import FoundationNetworking
 #endif
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// Starts and stops llama-cpp-python's OpenAI-compatible server on 127.0.0.1, serving
@@ -69,7 +71,7 @@ final class LlamaCppPythonServer {
     /// Kills the server at once (SIGKILL), as a crash would.
     func kill() {
         guard let p = process, p.isRunning else { return }
-        Glibc.kill(p.processIdentifier, SIGKILL)
+        _ = Foundation.kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
     }
 
@@ -102,7 +104,11 @@ final class LlamaCppPythonServer {
 
     /// A port the system reports free right now.
     private static func freePort() throws -> UInt16 {
+        #if canImport(Glibc)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
         defer { close(fd) }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
