@@ -9,5 +9,6 @@ struct BenchCommand: AsyncParsableCommand {
             BenchEngineCommand.self,
             BenchPluginsCommand.self,
             BenchRuntimeCommand.self,
+            BenchHTTPCommand.self,
         ])
 }
