@@ -29,11 +29,14 @@ let package = Package(
         .target(name: "StepTreeCore", swiftSettings: settings),
         .target(name: "StepTreeStore", dependencies: ["StepTreeCore"], swiftSettings: settings),
         .target(name: "StepTreeExport", dependencies: ["StepTreeCore", "StepTreeStore"], swiftSettings: settings),
-        .target(name: "StepTreeRuntime", dependencies: ["StepTreeCore", "COpenBLAS", "CPCRE2"], swiftSettings: settings),
+        .target(name: "StepTreeRuntime", dependencies: ["StepTreeCore", "COpenBLAS", "CPCRE2", "CStepTreeKernels"], swiftSettings: settings),
         .target(name: "StepTreeHTTP", dependencies: ["StepTreeCore"], swiftSettings: settings),
         .target(name: "StepTreePluginProtocol", swiftSettings: settings),
         .target(name: "StepTreePluginKit", dependencies: ["StepTreePluginProtocol"], swiftSettings: settings),
         .target(name: "StepTreePluginHost", dependencies: ["StepTreeCore", "StepTreePluginProtocol"], swiftSettings: settings),
+
+        // Quantized matrix kernels (C with run-time AVX2 dispatch): F16/Q8_0 weights read in place.
+        .target(name: "CStepTreeKernels"),
 
         // C shims (Debian: libopenblas-dev, libpcre2-dev)
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import StepTreeCore
 import StepTreePluginHost
+import StepTreeHTTP
+import StepTreeRuntime
 
 // The one place where `--generator`, `--verifier` and `--judge` specs become objects.
 
@@ -9,8 +11,9 @@ import StepTreePluginHost
 enum GeneratorSpec: Equatable {
     /// `embedded:FILE.gguf`: the embedded runtime (StepTreeRuntime).
     case embedded(path: String)
-    /// `openai:URL[,URL...]`: an OpenAI-compatible `/v1/completions` server (vLLM, SGLang).
-    case openai([URL])
+    /// `openai:URL[,URL...]` (vLLM), `sglang:URL`, `llama-cpp-python:URL`: an OpenAI-compatible
+    /// `/v1/completions` server, with the capability record of that server.
+    case openai([URL], HTTPBackendCapabilities)
     /// `llamacpp:URL[,URL...]`: llama.cpp's native `/completion`.
     case llamacpp([URL])
     /// `ollama:URL[,URL...]`: Ollama's `/api/generate` with `raw`.
@@ -22,7 +25,7 @@ enum GeneratorSpec: Equatable {
     /// - Throws: `ValidationError` naming the spec and what is wrong with it.
     init(parsing spec: String) throws {
         guard let colon = spec.firstIndex(of: ":") else {
-            throw ValidationError("generator '\(spec)': expected KIND:ARGUMENT (embedded:FILE.gguf, openai:URL, llamacpp:URL, ollama:URL, random:)")
+            throw ValidationError("generator '\(spec)': expected KIND:ARGUMENT (embedded:FILE.gguf, openai:URL, sglang:URL, llama-cpp-python:URL, llamacpp:URL, ollama:URL, random:)")
         }
         let kind = String(spec[..<colon]), arg = String(spec[spec.index(after: colon)...])
         func urls() throws -> [URL] {
@@ -39,7 +42,9 @@ enum GeneratorSpec: Equatable {
         case "embedded":
             guard !arg.isEmpty else { throw ValidationError("generator '\(spec)': no model file") }
             self = .embedded(path: arg)
-        case "openai": self = .openai(try urls())
+        case "openai", "vllm": self = .openai(try urls(), .vllm)
+        case "sglang": self = .openai(try urls(), .sglang)
+        case "llama-cpp-python": self = .openai(try urls(), .llamaCppPython)
         case "llamacpp": self = .llamacpp(try urls())
         case "ollama": self = .ollama(try urls())
         case "random":
@@ -59,7 +64,7 @@ enum GeneratorSpec: Equatable {
             }
             self = .random(o)
         default:
-            throw ValidationError("generator '\(spec)': unknown kind '\(kind)' (embedded, openai, llamacpp, ollama, random)")
+            throw ValidationError("generator '\(spec)': unknown kind '\(kind)' (embedded, openai, vllm, sglang, llama-cpp-python, llamacpp, ollama, random)")
         }
     }
 }
@@ -76,9 +81,13 @@ func makeGenerator(_ spec: GeneratorSpec) throws -> any StepGenerator {
     case .random(let options):
         return RandomGenerator(options: options)
     case .embedded(let path):
-        throw BackendUnavailable(description: "generator embedded:\(path): the embedded runtime is not available in this build")
-    case .openai, .llamacpp, .ollama:
-        throw BackendUnavailable(description: "generator \(spec): HTTP generators are not available in this build")
+        return try EmbeddedGenerator(modelPath: path)
+    case .openai(let urls, let backend):
+        return OpenAICompletionsGenerator(endpoints: urls, backend: backend)
+    case .llamacpp(let urls):
+        return LlamaServerGenerator(endpoints: urls)
+    case .ollama(let urls):
+        return OllamaGenerator(endpoints: urls, options: .init())
     }
 }
 

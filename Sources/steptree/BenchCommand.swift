@@ -8,5 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
         subcommands: [
             BenchEngineCommand.self,
             BenchPluginsCommand.self,
+            BenchRuntimeCommand.self,
+            BenchHTTPCommand.self,
         ])
 }

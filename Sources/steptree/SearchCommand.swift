@@ -44,7 +44,7 @@ struct SearchCommand: AsyncParsableCommand {
     @OptionGroup(title: "Strategy")
     var strategy: StrategyOptions
 
-    @Option(help: "embedded:FILE.gguf | openai:URL[,URL...] | llamacpp:URL[,...] | ollama:URL[,...] | random:[branching=B,depth=D,...]")
+    @Option(help: "embedded:FILE.gguf | openai:URL[,URL...] (vLLM) | sglang:URL[,...] | llama-cpp-python:URL[,...] | llamacpp:URL[,...] (llama-server) | ollama:URL[,...] | random:[branching=B,depth=D,...]")
     var generator: String
 
     @Option(name: .customLong("verifier"), help: "A guiding verifier (plugin name such as countdown or answer:--pattern=...); repeatable.")

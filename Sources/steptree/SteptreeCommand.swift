@@ -8,10 +8,11 @@ struct SteptreeCommand: AsyncParsableCommand {
         abstract: "Tree-search reasoning: sample steps from a language model, grow trees, verify, export values.",
         subcommands: [
             SearchCommand.self,
-            InspectTreesCommand.self,
+            InspectCommand.self,
             MergeCommand.self,
             ExportCommand.self,
             BenchCommand.self,
             PluginsCommand.self,
+            GenerateCommand.self,
         ])
 }

@@ -1,23 +1,27 @@
 import ArgumentParser
 import Foundation
 import StepTreeCore
+import StepTreeRuntime
 import StepTreeStore
 
-/// `steptree inspect TREES`: prints the trees of a tree file readably.
-struct InspectTreesCommand: AsyncParsableCommand {
+/// `steptree inspect FILE`: a GGUF model (architecture, sizes, tokenizer, tensors) or the trees of
+/// a tree file, told apart by the GGUF magic.
+struct InspectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Print the trees of a tree file (steptree.tree/1) readably.",
+        abstract: "Describe a GGUF model, or print the trees of a tree file (steptree.tree/1) readably.",
         discussion: """
-            Each problem: a header (id, solved, answer, nodes, cost), then its tree, one step per line \
+            A GGUF model: architecture, sizes, tokenizer, metadata and the tensor table.
+
+            A tree file: each problem: a header (id, solved, answer, nodes, cost), then its tree, one step per line \
             with the merged count (×n), prior, step score, outcome, visits and Q. Marks: ★ chosen \
             answer, ■ finished, ✗ pruned, ! failed, ~ rollout.
 
             \(ExitCodes.help)
             """)
 
-    @Argument(help: "Tree file.")
-    var trees: String
+    @Argument(help: "A GGUF model or a tree file.")
+    var file: String
 
     @Option(help: "Only the problem with this id.")
     var problem: String?
@@ -29,12 +33,28 @@ struct InspectTreesCommand: AsyncParsableCommand {
     var summary = false
 
     func run() async throws {
+        if Self.isGGUF(file) {
+            do { print(try ModelInspector.describe(path: file)) } catch {
+                stderr("error: \(error)")
+                throw ExitCodes.input
+            }
+            return
+        }
         do {
-            print(try inspectTrees(path: trees, problem: problem, maxDepth: depth, headersOnly: summary), terminator: "")
+            print(try inspectTrees(path: file, problem: problem, maxDepth: depth, headersOnly: summary), terminator: "")
         } catch let e as StoreError {
             stderr("error: \(e.message)")
             throw e.code == .io ? ExitCodes.failure : ExitCodes.input
         }
+    }
+}
+
+extension InspectCommand {
+    /// Whether the file starts with the GGUF magic.
+    static func isGGUF(_ path: String) -> Bool {
+        guard let h = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? h.close() }
+        return (try? h.read(upToCount: 4)) == Data("GGUF".utf8)
     }
 }
 

@@ -1,1 +1,0 @@
-// StepTreeHTTP: see README.md's module map.

@@ -1,1 +1,0 @@
-// StepTreeRuntime: see README.md's module map.

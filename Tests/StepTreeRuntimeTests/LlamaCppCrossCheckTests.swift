@@ -1,0 +1,66 @@
+import Foundation
+import StepTreeCore
+import Testing
+@testable import StepTreeRuntime
+
+/// The embedded runtime against llama.cpp (through llama-cpp-python) on the same GGUF file:
+/// the same tokenization and the same greedy continuations. Runs only where llama-cpp-python
+/// is installed (CI installs it).
+struct LlamaCppCrossCheckTests {
+    static let available: Bool = {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", "import llama_cpp"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return false }
+        p.waitUntilExit()
+        return p.terminationStatus == 0
+    }()
+
+    static let script = #"""
+import json, sys
+from llama_cpp import Llama
+cfg = json.loads(sys.argv[1])
+llm = Llama(model_path=cfg["model"], n_ctx=cfg["n_ctx"], n_threads=1, verbose=False)
+out = []
+for prompt in cfg["prompts"]:
+    ids = llm.tokenize(prompt.encode(), add_bos=True, special=False)
+    generated = []
+    for tok in llm.generate(ids, top_k=1, top_p=1.0, min_p=0.0, temp=0.0, repeat_penalty=1.0, reset=True):
+        generated.append(tok)
+        if tok == llm.token_eos() or len(generated) == cfg["max_tokens"]:
+            break
+    out.append({"prompt_tokens": ids, "tokens": generated})
+print(json.dumps(out))
+"""#
+
+    @Test(.enabled(if: available, "llama-cpp-python is not installed (pip install llama-cpp-python)"))
+    func greedyContinuationsMatchLlamaCpp() async throws {
+        let path = CountdownGoldenTests.modelPath
+        let prompts = CountdownGoldenTests.fixture.cases.map(\.prompt)
+        let maxTokens = 48
+        let generator = try EmbeddedGenerator(modelPath: path)
+        let config: [String: Any] = ["model": path, "n_ctx": generator.model.config.context, "prompts": prompts, "max_tokens": maxTokens]
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", Self.script, String(decoding: try JSONSerialization.data(withJSONObject: config), as: UTF8.self)]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        struct Case: Decodable { var prompt_tokens: [Int32]; var tokens: [Int32] }
+        let theirs = try JSONDecoder().decode([Case].self, from: data)
+
+        let results = try await generator.generate(prompts.enumerated().map { i, prompt in
+            StepRequest(id: RequestID(i), prefix: [PrefixSegment(text: prompt, key: SegmentKey(problem: UInt32(i), node: 0))],
+                        sampling: .init(temperature: 0), stop: "", maxTokens: maxTokens)
+        })
+        for (i, (ours, reference)) in zip(results, theirs).enumerated() {
+            #expect(generator.model.tokenizer.encode(prompts[i]) == reference.prompt_tokens)
+            #expect(ours.samples.first?.tokens == reference.tokens, "prompt \(prompts[i].debugDescription)")
+        }
+    }
+}
