@@ -10,7 +10,7 @@ public enum ExportFormat: String, CaseIterable, Sendable {
     case verl
     /// OmegaPRM-style per-prefix samples with provenance (mengfn `samples.jsonl`).
     case omegaprm
-    /// Per-token advantages and masks for each finished rollout (TEMPO, R^3L).
+    /// Per-token advantages and masks for each rollout (TEMPO, R^3L).
     case tokenAdvantages = "token-advantages"
     /// The best finished traces as TRL prompt-completion rows.
     case sft
@@ -23,7 +23,7 @@ public enum ExportFormat: String, CaseIterable, Sendable {
         case .mathShepherd: return "Math-Shepherd / OpenRLHF PRM rows (ки tags, +/- labels)"
         case .verl: return "verl prompt rows (JSON lines; the file must be named .json)"
         case .omegaprm: return "OmegaPRM samples: parent_prefix + step == prefix, soft and hard labels, provenance"
-        case .tokenAdvantages: return "per-token advantages and shared-prefix / branch masks per finished rollout"
+        case .tokenAdvantages: return "per-token advantages and shared-prefix / branch masks per rollout"
         case .sft: return "best finished correct traces as prompt / completion rows"
         }
     }

@@ -22,7 +22,7 @@ extension Exporter {
         ]
     }
 
-    /// Per-token advantages for each finished rollout with an outcome.
+    /// Per-token advantages for each rollout with an outcome (finished, or ended by a rejected step).
     static func tokenRows(_ t: LoadedTree, _ o: ExportOptions) throws -> [ExportRow] {
         try t.values.rolloutCredits(o.value, normalize: o.normalizeAdvantages).map { c in
             guard let tok = c.perToken(in: t.tree) else {

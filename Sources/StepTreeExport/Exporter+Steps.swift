@@ -4,12 +4,12 @@ extension Exporter {
     /// The Math-Shepherd step tag.
     static let stepTag = "ки"
 
-    /// One row per finished path whose steps all have values: TRL stepwise supervision, or
-    /// Math-Shepherd's tagged text.
+    /// One row per path (to a finished node or a rejected step) whose steps all have values:
+    /// TRL stepwise supervision, or Math-Shepherd's tagged text.
     static func stepRows(_ t: LoadedTree, _ o: ExportOptions, mathShepherd: Bool) throws -> [ExportRow] {
         let threshold = o.effectiveThreshold
         var out: [ExportRow] = []
-        for leaf in t.tree.finishedLeaves() {
+        for leaf in t.values.pathEnds() {
             let steps = Array(t.tree.path(to: leaf).dropFirst())
             let values = steps.map { t.values.value($0, o.value) }
             if steps.isEmpty || values.contains(where: { $0 == nil }) { continue }

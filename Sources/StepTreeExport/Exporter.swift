@@ -90,8 +90,8 @@ public enum Exporter {
         return .number(x)
     }
 
-    /// The finished rollouts of a tree that carry an outcome, in node order.
+    /// The rollouts of a tree that carry an outcome, in node order.
     static func rewardedLeaves(_ t: LoadedTree) -> [NodeID] {
-        t.tree.finishedLeaves().filter { t.values.outcome($0) != nil }
+        t.values.pathEnds().filter { t.values.outcome($0) != nil }
     }
 }

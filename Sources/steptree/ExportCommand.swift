@@ -16,7 +16,7 @@ struct ExportCommand: AsyncParsableCommand {
             \(ExportFormat.allCases.map { "  \($0.rawValue): \($0.summary)" }.joined(separator: "\n"))
 
             Values (--value, for trl-prm, trl-dpo, math-shepherd, token-advantages): mc (mean outcome of \
-            the finished rollouts below a step), q (MCTS valueSum/visits), prm (the step score), min \
+            the rollouts below a step; a step a verifier rejected ends its rollout with outcome 0), q (MCTS valueSum/visits), prm (the step score), min \
             (PURE min-form). omegaprm, verl and sft use outcomes and MC values only.
 
             Exit codes: 0 ok; 1 I/O failure; 2 bad option values; 3 bad input (another schema, or trees \

@@ -33,6 +33,21 @@ import Testing
         #expect(w.mc(x) == nil && w.hardLabel(x) == nil)
     }
 
+    @Test func aRejectedStepEndsItsRolloutWithoutSuccess() {
+        // B's step C is rejected instead of continued: B's rollout ends there with outcome 0.
+        var t = SearchTree(prompt: "p\n")
+        t.expand(.root, with: [SessionRunner.sample("ok\n"), SessionRunner.sample("bad\n")], isTerminal: { _ in false })
+        t.addVerdict(NodeVerdict(evaluator: "check", kind: .step, outcome: .init(status: .ok, score: 0)), to: NodeID(2))
+        t.setFlags(.pruned, on: NodeID(2))
+        t.expand(NodeID(1), with: [SessionRunner.sample("answer: 1\n", finish: .endOfSequence)], isTerminal: { _ in true })
+        t.addVerdict(NodeVerdict(evaluator: "check", kind: .outcome, outcome: .init(status: .ok, score: 1)), to: NodeID(3))
+        let w = NodeValues(tree: t)
+        #expect(w.pathEnds() == [NodeID(2), NodeID(3)])
+        #expect(w.outcome(NodeID(2)) == 0 && w.outcome(NodeID(1)) == nil)
+        #expect(Self.close(w.mc(.root), 0.5) && Self.close(w.mc(NodeID(2)), 0) && w.hardLabel(NodeID(2)) == false)
+        #expect(w.rolloutCredits().map(\.leaf) == [NodeID(2), NodeID(3)])
+    }
+
     @Test func backedUpQAndStepScores() {
         #expect(Self.close(v.q(H.a), 0.5))
         #expect(Self.close(v.q(.root), 1.0 / 3))

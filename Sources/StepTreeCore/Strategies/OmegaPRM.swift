@@ -85,7 +85,8 @@ public struct OmegaPRM: SearchStrategy {
     /// The prefix being estimated and its expansions not yet integrated.
     private var active: (node: NodeID, open: Int)?
     private var search: Search?
-    /// Wrong leaf → the deepest estimated prefix above it with MC > 0.
+    /// Wrong rollout end (a wrong answer or a rejected step) → the deepest estimated prefix
+    /// above it with MC > 0.
     private var pool: [NodeID: NodeID] = [:]
     /// Times each prefix was chosen as a search's state.
     private var chosen: [NodeID: Int] = [:]
@@ -168,7 +169,7 @@ public struct OmegaPRM: SearchStrategy {
         } else {
             var total = 0
             var spare: [NodeID] = []
-            for c in tree.children(of: node) where !tree[c].flags.contains(.pruned) {
+            for c in tree.children(of: node) {
                 if tree.isOpenLeaf(c) { spare.append(c) } else { total += Int(tree[c].count) }
             }
             for c in spare where total < k {
@@ -193,11 +194,12 @@ public struct OmegaPRM: SearchStrategy {
         var remaining = need.removeValue(forKey: expansion.node) ?? 0
         if let a = active, a.open > 0 {
             var open = a.open - 1
-            for c in tree.live(children) where remaining > 0 {
-                let take = min(Int(tree[c].count), remaining)
+            // In sample order; a finished or rejected child is a rollout that has ended.
+            for c in children where remaining > 0 {
+                let take = min(Int(tree.records[c].count), remaining)
                 remaining -= take
-                if !tree[c].flags.contains(.finished) {
-                    enqueue(c, rollouts: take)
+                if tree.isOpenLeaf(NodeID(UInt32(c))) {
+                    enqueue(NodeID(UInt32(c)), rollouts: take)
                     open += 1
                 }
             }
@@ -212,7 +214,7 @@ public struct OmegaPRM: SearchStrategy {
         estimated.append(node)
         let values = NodeValues(tree: tree)
         let mc = values.mc(node) ?? 0
-        for leaf in values.finishedLeaves(below: node) {
+        for leaf in values.pathEnds(below: node) {
             guard let outcome = values.outcome(leaf) else { continue }
             if mc == 0 || searched.contains(leaf) {
                 pool[leaf] = nil

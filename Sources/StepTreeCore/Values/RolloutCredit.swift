@@ -1,12 +1,12 @@
-/// Credit for one finished rollout (root → finished leaf), step by step: the outcome advantage
+/// Credit for one rollout (root → a finished node or a rejected step), step by step: the outcome advantage
 /// relative to the tree's group of rollouts (GRPO) plus TEMPO's branch-gated TD correction, and
 /// R^3L's split into a shared prefix and a divergent suffix.
 public struct RolloutCredit: Hashable, Sendable {
-    /// The finished leaf; the rollout stands for `tree[leaf].count` identical samples.
+    /// Where the rollout ends; it stands for `tree[leaf].count` identical samples.
     public var leaf: NodeID
     /// The rollout's steps, first step first (the root excluded).
     public var steps: [NodeID]
-    /// The rollout's outcome (the leaf's reward).
+    /// The rollout's outcome (`NodeValues.outcome`).
     public var outcome: Double
     /// (outcome − group mean), divided by the group's standard deviation when normalised.
     public var outcomeAdvantage: Double
@@ -36,7 +36,7 @@ public struct RolloutCredit: Hashable, Sendable {
 }
 
 extension NodeValues {
-    /// Credit for every finished rollout with an outcome, in node order.
+    /// Credit for every rollout with an outcome, in node order.
     ///
     /// Group = all such rollouts of the tree, count-weighted. A branch point for the masks is a
     /// node with at least two children that have rollouts below them; the TD term uses `kind`.
@@ -44,9 +44,7 @@ extension NodeValues {
     ///   (GRPO); a zero deviation leaves them undivided.
     /// - Complexity: O(finished leaves × depth × branching).
     public func rolloutCredits(_ kind: ValueKind = .mc, normalize: Bool = true) -> [RolloutCredit] {
-        let leaves = (0..<tree.count).map { NodeID(UInt32($0)) }.filter {
-            outcome($0) != nil
-        }
+        let leaves = pathEnds().filter { outcome($0) != nil }
         var n = 0.0, sum = 0.0, sq = 0.0
         for l in leaves {
             let w = Double(tree[l].count), r = outcome(l)!
@@ -74,12 +72,13 @@ extension NodeValues {
         tree.children(of: id).lazy.filter { self.rollouts[$0.index] > 0 }.prefix(2).count == 2
     }
 
-    /// Finished nodes at or below `id`.
+    /// Path ends (finished nodes, rejected steps) at or below `id`, in node order.
     /// - Complexity: O(subtree).
-    public func finishedLeaves(below id: NodeID) -> [NodeID] {
+    public func pathEnds(below id: NodeID) -> [NodeID] {
         var out: [NodeID] = [], stack = [id]
         while let x = stack.popLast() {
-            if tree[x].flags.contains(.finished) { out.append(x) }
+            let f = tree[x].flags
+            if f.contains(.finished) || (f.contains(.pruned) && !f.contains(.expanded)) { out.append(x) }
             stack += tree.children(of: x)
         }
         return out.sorted()

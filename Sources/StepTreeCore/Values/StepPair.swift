@@ -26,7 +26,7 @@ extension NodeValues {
             guard kids.count >= 2 else { continue }
             var best: [NodeID: NodeID] = [:], worst: [NodeID: NodeID] = [:]
             for (c, _) in kids {
-                let leaves = finishedLeaves(below: c)
+                let leaves = pathEnds(below: c).filter { tree[$0].flags.contains(.finished) }
                 func outcome(_ l: NodeID, _ missing: Double) -> Double { self.outcome(l) ?? missing }
                 best[c] = leaves.max { outcome($0, -1) < outcome($1, -1) }
                 worst[c] = leaves.min { outcome($0, 2) < outcome($1, 2) }
