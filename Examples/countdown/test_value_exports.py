@@ -35,7 +35,7 @@ SCHEMAS = {
              "extra_info": {"split": STR, "index": INT, "problem_id": STR, "pass_rate": OPT_NUM, "n_rollouts": INT}},
     "omegaprm": {"question": STR, "parent_prefix": STR, "step": STR, "prefix": STR, "label": NUM, "hard_label": BOOL,
                  "n_correct": INT, "n_rollouts": INT, "mc_source": STR, "problem_id": STR, "parent_id": INT,
-                 "child_id": INT, "sample_id": STR, "step_tokens": INT, "strategy": STR, "tree_rollouts": INT,
+                 "child_id": INT, "sample_id": STR, "step_tokens": INT, "strategy": STR, "tree_rollouts": INT, "tree_generated_tokens": INT,
                  "gold_answer": STR},
     "token-advantages": {"problem_id": STR, "leaf_id": INT, "count": INT, "prompt": STR, "prompt_token_ids": "null",
                          "token_ids": [INT], "advantages": [NUM], "divergent_mask": [INT], "branch_mask": [INT],
@@ -152,15 +152,15 @@ def test_value_auc_judges_exported_prefixes_with_the_oracle(tmp_path):
     q = "nums: 3 3 12 target: 3\n"
     rows = [
         {"question": q, "parent_prefix": "", "step": "step: 3 * 3 = 9 | 12 9\n", "prefix": "step: 3 * 3 = 9 | 12 9\n",
-         "label": 0.75, "hard_label": True, "problem_id": "p", "tree_rollouts": 8},
+         "label": 0.75, "hard_label": True, "problem_id": "p", "mc_source": "monte_carlo", "tree_rollouts": 8},
         {"question": q, "parent_prefix": "", "step": "step: 3 + 3 = 6 | 12 6\n", "prefix": "step: 3 + 3 = 6 | 12 6\n",
-         "label": 0.0, "hard_label": False, "problem_id": "p", "tree_rollouts": 8},
+         "label": 0.0, "hard_label": False, "problem_id": "p", "mc_source": "monte_carlo", "tree_rollouts": 8},
         {"question": q, "parent_prefix": "", "step": "step: 3 + 3 = 7 | 12 7\n", "prefix": "step: 3 + 3 = 7 | 12 7\n",
-         "label": 0.25, "hard_label": True, "problem_id": "p", "tree_rollouts": 8},
+         "label": 0.25, "hard_label": True, "problem_id": "p", "mc_source": "monte_carlo", "tree_rollouts": 8},
     ]
     path = tmp_path / "omegaprm.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     r = value_auc.report(str(path))
-    assert r["prefixes"] == 3 and r["solvable"] == 1 and r["rollouts"] == 8
-    assert r["auc_steps"] == 1.0
+    assert r["prefixes"] == 3 and r["solvable"] == 1 and r["samples"] == 8
+    assert r["auc_mc"] == 1.0
     assert abs(r["label_agreement"] - 2 / 3) < 1e-12

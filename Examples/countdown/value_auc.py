@@ -6,11 +6,14 @@ or trl-prm), the oracle `countdown.solvable(prompt + prefix)` says whether the p
 far and can still reach the target. The script reports, per file:
 
 - AUC of the soft values (MC estimates) against that truth (Mann-Whitney, ties counted half),
-  over every labelled prefix and over the prefixes before the answer line only (the answer line's
-  value is the verifier's own verdict, so it is excluded from the second figure);
+  over every labelled prefix (`auc_all`) and over the Monte Carlo estimates only (`auc_mc`: the
+  answer line's value is the verifier's own verdict, and a step the verifier rejected has value
+  0 by rule, so both are left out; trl-prm rows cannot tell rejected steps apart and leave out
+  the answer lines only);
 - label agreement: the share of prefixes whose exported boolean label (trl-prm `labels`,
   omegaprm `hard_label`) equals the truth;
-- the rollouts the labels cost: finished rollouts summed over problems (omegaprm `tree_rollouts`).
+- what the labels cost, summed over problems (omegaprm rows only): the rollout ends the MC values
+  count (`samples`, `tree_rollouts`) and the generated tokens (`tokens`).
 
 Each distinct (problem, prefix) counts once, however many rows repeat it.
 
@@ -50,34 +53,34 @@ def auc(scores: list[float], truth: list[bool]) -> Optional[float]:
 
 
 def prefixes(rows: Iterable[dict]) -> tuple[dict, dict]:
-    """(problem, full prefix text) -> (value, label, is_answer_line), and problem -> rollouts."""
+    """(problem, full prefix text) -> (value, label, is_mc_estimate), and problem -> (samples, tokens)."""
     out: dict = {}
-    rollouts: dict = {}
+    cost: dict = {}
     for row in rows:
         if "prefix" in row and "question" in row:  # omegaprm
             key = (row["problem_id"], row["question"] + row["prefix"])
-            out[key] = (float(row["label"]), bool(row["hard_label"]), row["step"].startswith("answer:"))
-            rollouts[row["problem_id"]] = int(row["tree_rollouts"])
+            out[key] = (float(row["label"]), bool(row["hard_label"]), row.get("mc_source") == "monte_carlo")
+            cost[row["problem_id"]] = (int(row["tree_rollouts"]), int(row.get("tree_generated_tokens", 0)))
         elif "completions" in row:  # trl-prm
             sep = row["step_separator"]
             text = row["prompt"]
             for step, value, label in zip(row["completions"], row["values"], row["labels"]):
                 text += step + sep
-                out[(row["problem_id"], text)] = (float(value), bool(label), step.startswith("answer:"))
+                out[(row["problem_id"], text)] = (float(value), bool(label), not step.startswith("answer:"))
         else:
             raise ValueError("not an omegaprm or trl-prm export row: fields " + ", ".join(sorted(row)))
-    return out, rollouts
+    return out, cost
 
 
 def report(path: str) -> dict:
     with open(path, encoding="utf-8") as f:
         rows = [json.loads(line) for line in f if line.strip()]
-    table, rollouts = prefixes(rows)
+    table, cost = prefixes(rows)
     keys = sorted(table)
     truth = [solvable(text) for _, text in keys]
     values = [table[k][0] for k in keys]
     labels = [table[k][1] for k in keys]
-    steps = [i for i, k in enumerate(keys) if not table[k][2]]
+    steps = [i for i, k in enumerate(keys) if table[k][2]]
     agree = sum(1 for t, l in zip(truth, labels) if t == l)
     return {
         "file": path,
@@ -85,11 +88,12 @@ def report(path: str) -> dict:
         "prefixes": len(keys),
         "solvable": sum(truth),
         "auc_all": auc(values, truth),
-        "auc_steps": auc([values[i] for i in steps], [truth[i] for i in steps]),
-        "steps": len(steps),
+        "auc_mc": auc([values[i] for i in steps], [truth[i] for i in steps]),
+        "mc_prefixes": len(steps),
         "label_agreement": agree / len(keys) if keys else None,
         "problems": len({k[0] for k in keys}),
-        "rollouts": sum(rollouts.values()) if rollouts else None,
+        "samples": sum(c[0] for c in cost.values()) if cost else None,
+        "tokens": sum(c[1] for c in cost.values()) if cost else None,
     }
 
 
@@ -107,7 +111,8 @@ def main(argv: list[str]) -> int:
         for r in results:
             print(json.dumps(r))
         return 0
-    cols = ["file", "problems", "rollouts", "prefixes", "solvable", "auc_all", "steps", "auc_steps", "label_agreement"]
+    cols = ["file", "problems", "samples", "tokens", "prefixes", "solvable", "auc_all", "mc_prefixes", "auc_mc",
+            "label_agreement"]
     print("\t".join(cols))
     for r in results:
         print("\t".join(fmt(r[c]) for c in cols))

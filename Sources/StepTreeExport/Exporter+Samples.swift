@@ -2,7 +2,9 @@ import StepTreeCore
 
 extension Exporter {
     /// OmegaPRM samples: one per step node whose prefix has MC rollouts (at least
-    /// `minRollouts`), with the invariant `parent_prefix + step == prefix`.
+    /// `minRollouts`), with the invariant `parent_prefix + step == prefix`. `mc_source` says where
+    /// the label comes from: `monte_carlo` (rollouts below), `terminal_answer` (the answer's own
+    /// verdict) or `rejected_step` (a step verifier rejected the step).
     static func sampleRows(_ t: LoadedTree, _ o: ExportOptions) -> [ExportRow] {
         var out: [ExportRow] = []
         for i in 1..<max(1, t.tree.count) {
@@ -12,7 +14,9 @@ extension Exporter {
             let parent = NodeID(t.tree[id].parent)
             let parentPrefix = t.text(from: .root, to: parent)
             let step = t.tree.texts[i]
-            let finished = t.tree[id].flags.contains(.finished)
+            let flags = t.tree[id].flags
+            let source = flags.contains(.finished) ? "terminal_answer"
+                : flags.contains(.pruned) && !flags.contains(.expanded) ? "rejected_step" : "monte_carlo"
             out.append([
                 "question": .string(t.record.problem.prompt),
                 "parent_prefix": .string(parentPrefix),
@@ -22,7 +26,7 @@ extension Exporter {
                 "hard_label": .bool(t.values.correct[i] > 0),
                 "n_correct": .number(Double(t.values.correct[i])),
                 "n_rollouts": .number(Double(n)),
-                "mc_source": .string(finished ? "terminal_answer" : "monte_carlo"),
+                "mc_source": .string(source),
                 "problem_id": .string(t.record.problem.id),
                 "parent_id": .number(Double(parent.rawValue)),
                 "child_id": .number(Double(i)),
@@ -30,6 +34,7 @@ extension Exporter {
                 "step_tokens": .number(Double(t.tree.tokens[i].count)),
                 "strategy": .string(t.record.run["strategy"]?.stringValue ?? ""),
                 "tree_rollouts": .number(Double(t.values.rollouts[0])),
+                "tree_generated_tokens": .number(Double(t.record.cost.generatedTokens)),
                 "gold_answer": t.record.problem.reference.map { .string($0) } ?? .null,
             ])
         }

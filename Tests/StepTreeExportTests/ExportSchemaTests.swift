@@ -84,7 +84,7 @@ import Testing
         let example = F.json("""
             {"question": "q", "parent_prefix": "s1\\n", "step": "s2\\n", "prefix": "s1\\ns2\\n", "parent_id": 1, "child_id": 2,
              "step_tokens": 3, "label": 0.5, "hard_label": true, "mc_source": "monte_carlo", "n_correct": 4, "n_rollouts": 8,
-             "problem_id": "p", "sample_id": "p/2", "gold_answer": "3"}
+             "problem_id": "p", "sample_id": "p/2", "gold_answer": "3", "tree_rollouts": 8, "tree_generated_tokens": 120}
             """)
         let rows = try rows(.omegaprm)
         #expect(rows.count == 6)
