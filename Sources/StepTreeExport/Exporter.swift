@@ -14,7 +14,9 @@ public typealias ExportRow = [String: JSONValue]
 public enum Exporter {
     /// What an export wrote.
     public struct Summary: Sendable {
+        /// Rows written.
         public var rows = 0
+        /// Problems (tree records) read.
         public var problems = 0
         /// Problems that gave no rows because they lack the values the format needs.
         public var problemsWithoutRows = 0

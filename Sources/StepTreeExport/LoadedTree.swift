@@ -4,8 +4,11 @@ import StepTreeStore
 
 /// One problem's stored tree, rebuilt and valued, with where it came from (for messages).
 public struct LoadedTree: Sendable {
+    /// The stored line.
     public let record: TreeRecord
+    /// The tree rebuilt from it.
     public let tree: SearchTree
+    /// The tree's values.
     public let values: NodeValues
     /// `file:line` of the record.
     public let location: String

@@ -17,6 +17,7 @@ public enum ValueKind: String, Codable, Hashable, Sendable, CaseIterable {
 /// expanded); `outcome(_:)` gives its outcome. A node stands for `count` identical samples, so
 /// every statistic weights it by its count.
 public struct NodeValues: Sendable {
+    /// The tree the values were computed from.
     public let tree: SearchTree
     /// Rollouts with an outcome ending at or below each node (count-weighted).
     public private(set) var rollouts: [Int]

@@ -4,8 +4,11 @@
 public struct StepPair: Hashable, Sendable {
     /// The shared prefix's last node.
     public var parent: NodeID
+    /// The sibling step with the higher value.
     public var chosen: NodeID
+    /// The sibling step with the lower value.
     public var rejected: NodeID
+    /// The two steps' values under the pair's `ValueKind`.
     public var chosenValue: Double
     public var rejectedValue: Double
     /// The finished rollouts completing each side: the best outcome below `chosen`, the worst
