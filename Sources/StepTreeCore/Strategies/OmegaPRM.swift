@@ -124,8 +124,8 @@ public struct OmegaPRM: SearchStrategy {
             s.probe = p
             search = s
             let node = s.steps[p]
-            guard rolloutsStarted + k <= parameters.rolloutBudget else { search = nil; return false }
             if estimated.contains(node) { resolve(node, tree: tree); return true }
+            guard rolloutsStarted + k <= parameters.rolloutBudget else { search = nil; return false }
             if !begin(node, tree: tree) { resolve(node, tree: tree) }
             return true
         }
