@@ -15,7 +15,8 @@ import Glibc
 ///   `--new-session` (no terminal injection); when the PID namespace's init dies, the kernel kills
 ///   every process left in it, daemons included;
 /// - **filesystem**: a read-only view of `/usr` (the interpreter, its standard library and the
-///   C libraries), fresh `/proc` and `/dev`, the root remounted read-only, and a private
+///   C libraries), fresh `/proc` and `/dev` (read-only, so no unbounded `/dev/shm`), the root
+///   remounted read-only, and a private
 ///   size-capped tmpfs `/work` as the only writable place; no `/etc`, `/root`, `/home`, host
 ///   `/tmp` or project tree; the environment is cleared;
 /// - **limits** (`prlimit`, applied inside the namespace before `exec`): CPU time, address space,
@@ -91,7 +92,7 @@ public struct Sandbox: Sendable {
                  "--symlink", "usr/bin", "/bin", "--proc", "/proc", "--dev", "/dev",
                  "--size", "\(limits.workDirBytes)", "--tmpfs", Self.workDir]
         argv += fileArguments
-        argv += ["--remount-ro", "/", "--chdir", Self.workDir, "--clearenv",
+        argv += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", Self.workDir, "--clearenv",
                  "--setenv", "HOME", Self.workDir, "--setenv", "TMPDIR", Self.workDir, "--setenv", "PATH", "/usr/bin:/bin",
                  "--setenv", "LANG", "C.UTF-8", "--", Self.prlimit]
         argv += limits.prlimitOptions
