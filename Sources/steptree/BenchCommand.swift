@@ -8,5 +8,6 @@ struct BenchCommand: AsyncParsableCommand {
         subcommands: [
             BenchEngineCommand.self,
             BenchPluginsCommand.self,
+            BenchCodeCommand.self,
         ])
 }

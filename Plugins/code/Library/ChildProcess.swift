@@ -58,8 +58,9 @@ struct ChildProcess {
         let started = Date()
         let rc = Self.spawnLock.withLock { posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp) }
         guard rc == 0 else { throw CodeVerifierError(.system, "cannot start \(arguments[0]): errno \(rc)") }
-        for fd in writeEnds { close(fd) }
+        for fd in writeEnds + moved { close(fd) } // the child holds its copies; ours would hide EOF
         writeEnds = []
+        moved = []
         return capture(pid: pid, readers: [out.0, err.0, chan.0], started: started,
                        deadline: started.addingTimeInterval(wallSeconds), outputBytes: outputBytes)
     }
