@@ -126,6 +126,22 @@ struct HostileProgramTests {
         try stillServes()
     }
 
+    @Test func openFilesAreCapped() throws {
+        let code = """
+        def hoard():
+            files = []
+            try:
+                while len(files) < 100000:
+                    files.append(open("/dev/null"))
+            except OSError as e:
+                return len(files), e.errno
+            return len(files), 0
+        """
+        let r = try S.judge(code, ["n, err = hoard()\nassert err == 24 and n < \(S.limits.openFiles), (n, err)"])
+        #expect(r.status == .ok && r.score == 1, "\(r.detail ?? "")")
+        try stillServes()
+    }
+
     @Test func endlessPrintingIsCutAtTheOutputCap() throws {
         let start = Date()
         let r = try S.judge("while True:\n    print('x' * 1000)\n", ["assert True"])
@@ -298,6 +314,18 @@ struct HostileProgramTests {
         ])
         #expect(r.status == .ok && r.score == 1, "\(r.detail ?? "")")
         try stillServes()
+    }
+
+    @Test func runsInItsOwnSessionAndNamespaces() throws {
+        // Session and process group led inside the sandbox (--new-session: no TIOCSTI into a host
+        // terminal); a session outside the PID namespace would read as 0. Hostname from the UTS namespace.
+        let code = "import os, socket\n"
+        let r = try S.judge(code, [
+            "assert os.getsid(0) != 0 and os.getpgid(0) != 0, (os.getsid(0), os.getpgid(0))",
+            "assert socket.gethostname() == 'sandbox'",
+            "assert os.readlink('/proc/self/ns/ipc') != '\((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/ipc")) ?? "")'",
+        ])
+        #expect(r.status == .ok && r.score == 1, "\(r.detail ?? "")")
     }
 
     @Test func closingStdoutEarlyIsHarmless() throws {
