@@ -64,6 +64,15 @@ struct CodeTaskTests {
         #expect(broken.status == .ok && broken.score == 0 && broken.detail?.contains("SyntaxError") == true)
     }
 
+    @Test func sandboxFailureIsAnErrorNotAWrongAnswer() throws {
+        let broken = CodeVerifier(sandbox: Sandbox(python: "/usr/bin/no-such-python", limits: S.limits))
+        let r = try broken.judge(CodeTask(code: "x = 1\n", mode: .assert, asserts: ["assert x == 1"]), id: "e")
+        #expect(r.status == .error && r.score == 0)
+        #expect(r.detail?.contains("sandbox failed") == true && r.detail?.contains("no-such-python") == true, "\(r.detail ?? "")")
+        #expect(broken.sandbox.probe() != nil)
+        #expect(S.verifier.sandbox.probe() == nil)
+    }
+
     @Test func emptyCompletionIsUnparseable() throws {
         let r = try S.verifier.judge(item("  \n", fields: ["test_list": ["assert True"]]))
         #expect(r.status == .unparseable)
