@@ -209,6 +209,7 @@ struct HostileProgramTests {
             "assert 'STEPTREE_TEST_SECRET' not in os.environ and set(os.environ) <= {'HOME', 'TMPDIR', 'PATH', 'LANG', 'PWD'}, dict(os.environ)",
             "assert b'hunter2' not in open('/proc/1/environ', 'rb').read()",
             "assert os.getuid() == 1000 and os.geteuid() == 1000",
+            "assert not any(os.path.exists(p) for p in ['/bin/sh', '/usr/bin/sh', '/usr/bin/env', '/usr/bin/curl'])",
         ])
         #expect(r.status == .ok && r.score == 1, "\(r.detail ?? "")")
         try stillServes()
@@ -261,18 +262,18 @@ struct HostileProgramTests {
     @Test func daemonsDoNotOutliveTheRun() throws {
         let marker = "61.\(getpid())7"
         let code = """
-        import os, time
+        import os, sys, time
         if os.fork() == 0:
             os.setsid()
             if os.fork() == 0:
                 os.closerange(0, 64)
-                os.execv("/usr/bin/sleep", ["sleep", "\(marker)"])
+                os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(60)", "\(marker)"])
             os._exit(0)
         time.sleep(0.5)
         """
         let r = try S.judge(code, ["assert True"])
         #expect(r.status == .ok && r.score == 1, "\(r.detail ?? "")")
-        #expect(S.eventually(2) { !S.hostProcess(containing: "sleep \(marker)") }, "the daemon outlived the run")
+        #expect(S.eventually(2) { !S.hostProcess(containing: marker) }, "the daemon outlived the run")
         try stillServes()
     }
 

@@ -14,8 +14,8 @@ import Glibc
 ///   the program sees only its own processes and an isolated loopback; `--die-with-parent` and
 ///   `--new-session` (no terminal injection); when the PID namespace's init dies, the kernel kills
 ///   every process left in it, daemons included;
-/// - **filesystem**: a read-only view of `/usr` (the interpreter, its standard library and the
-///   C libraries), fresh `/proc` and `/dev` (read-only, so no unbounded `/dev/shm`), the root
+/// - **filesystem**: a read-only view of only what the interpreter needs (its executable, its
+///   standard library, the C libraries and `prlimit`: no shell, no other tools), fresh `/proc` and `/dev` (read-only, so no unbounded `/dev/shm`), the root
 ///   remounted read-only, and a private
 ///   size-capped tmpfs `/work` as the only writable place; no `/etc`, `/root`, `/home`, host
 ///   `/tmp` or project tree; the environment is cleared;
@@ -34,7 +34,8 @@ public struct Sandbox: Sendable {
         case none
     }
 
-    /// The Python interpreter (a path under `/usr`, readable by `sandboxUID`).
+    /// The Python interpreter, `PREFIX/bin/pythonX.Y` or a link to it, with its standard library in
+    /// `PREFIX/lib/pythonX.Y` (both readable by `sandboxUID`).
     public var python: String
     /// Resource limits per run.
     public var limits: SandboxLimits
@@ -86,17 +87,19 @@ public struct Sandbox: Sendable {
             argv += [Self.setpriv, "--reuid=\(sandboxUID)", "--regid=\(sandboxUID)", "--clear-groups",
                      "--inh-caps=-all", "--no-new-privs"]
         }
+        let interpreter = Self.realPath(python)
         argv += [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--uid", "1000", "--gid", "1000",
-                 "--hostname", "sandbox",
-                 "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
-                 "--symlink", "usr/bin", "/bin", "--proc", "/proc", "--dev", "/dev",
+                 "--hostname", "sandbox"]
+        for path in [interpreter, Self.standardLibrary(of: interpreter), Self.prlimit] { argv += ["--ro-bind", path, path] }
+        for path in Self.libraryDirectories { argv += ["--ro-bind-try", path, path] }
+        argv += ["--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64", "--proc", "/proc", "--dev", "/dev",
                  "--size", "\(limits.workDirBytes)", "--tmpfs", Self.workDir]
         argv += fileArguments
         argv += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", Self.workDir, "--clearenv",
                  "--setenv", "HOME", Self.workDir, "--setenv", "TMPDIR", Self.workDir, "--setenv", "PATH", "/usr/bin:/bin",
                  "--setenv", "LANG", "C.UTF-8", "--", Self.prlimit]
         argv += limits.prlimitOptions
-        argv += ["--", python, "-I", "-B", "\(Self.workDir)/\(script)", Self.workDir] + arguments
+        argv += ["--", interpreter, "-I", "-B", "\(Self.workDir)/\(script)", Self.workDir] + arguments
         let child = ChildProcess(arguments: argv, environment: ["PATH=/usr/bin:/bin"], descriptors: descriptors)
         return try child.run(wallSeconds: limits.wallSeconds, outputBytes: limits.outputBytes)
     }
@@ -114,6 +117,21 @@ public struct Sandbox: Sendable {
         let argv = [Self.prlimit] + limits.prlimitOptions + ["--", python, "-I", "-B", dir + "/" + script, dir] + arguments
         let child = ChildProcess(arguments: argv, environment: ["PATH=/usr/bin:/bin", "HOME=" + dir, "TMPDIR=" + dir])
         return try child.run(wallSeconds: limits.wallSeconds, outputBytes: limits.outputBytes)
+    }
+
+    /// Where the C libraries live (the dynamic loader included); those present are bound.
+    static let libraryDirectories = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64"]
+
+    /// `path` with every symbolic link resolved.
+    static func realPath(_ path: String) -> String {
+        URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+    }
+
+    /// The standard library of an interpreter `PREFIX/bin/pythonX.Y`: `PREFIX/lib/pythonX.Y`.
+    static func standardLibrary(of interpreter: String) -> String {
+        let url = URL(fileURLWithPath: interpreter)
+        return url.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("lib").appendingPathComponent(url.lastPathComponent).path
     }
 
     /// A readable descriptor of an already-unlinked temporary file holding `data`.
