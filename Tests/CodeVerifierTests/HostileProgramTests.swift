@@ -329,6 +329,18 @@ struct HostileProgramTests {
         #expect(r.status == .ok && r.score == 1, "\(r.detail ?? "")")
     }
 
+    @Test func inheritedDescriptorsDoNotReachTheProgram() throws {
+        // A descriptor this test process leaves open across exec, as a careless host might.
+        let opened = open("/proc/self/status", O_RDONLY)
+        let leaked = fcntl(opened, F_DUPFD, 100)
+        close(opened)
+        #expect(leaked >= 100)
+        defer { close(leaked) }
+        let code = "import os\ndef fds():\n    return sorted(int(f) for f in os.listdir('/proc/self/fd'))\n"
+        let r = try S.judge(code, ["assert \(leaked) not in fds() and max(fds()) <= 5, fds()"])
+        #expect(r.status == .ok && r.score == 1, "\(r.detail ?? "")")
+    }
+
     @Test func closingStdoutEarlyIsHarmless() throws {
         let r = try S.judge("import os\nos.close(1)\nos.close(2)\ndef f():\n    return 1\n", ["assert f() == 1"])
         #expect(r.status == .ok && r.score == 1, "\(r.detail ?? "")")
