@@ -63,17 +63,17 @@ public struct Sandbox: Sendable {
     static let setpriv = "/usr/bin/setpriv"
     static let workDir = "/work"
 
-    /// Runs `python3 -I -B <file> <workdir> <arguments>` with `files` (name → contents) in a fresh work directory;
-    /// the program may write its verdicts on descriptor 3.
+    /// Runs `python3 -I -B WORKDIR/SCRIPT WORKDIR` with `files` (name → contents) in a fresh work
+    /// directory; the program may write its verdicts on descriptor 3.
     /// - Throws: `CodeVerifierError.system` when a process, pipe or file cannot be made.
-    public func run(files: [String: [UInt8]], script: String, arguments: [String] = []) throws -> SandboxRun {
+    public func run(files: [String: [UInt8]], script: String) throws -> SandboxRun {
         switch isolation {
-        case .bubblewrap: return try runIsolated(files: files, script: script, arguments: arguments)
-        case .none: return try runUnsafe(files: files, script: script, arguments: arguments)
+        case .bubblewrap: return try runIsolated(files: files, script: script)
+        case .none: return try runUnsafe(files: files, script: script)
         }
     }
 
-    private func runIsolated(files: [String: [UInt8]], script: String, arguments: [String]) throws -> SandboxRun {
+    private func runIsolated(files: [String: [UInt8]], script: String) throws -> SandboxRun {
         var descriptors: [Int32: Int32] = [:]
         defer { for fd in descriptors.values { close(fd) } }
         var fileArguments: [String] = []
@@ -99,12 +99,12 @@ public struct Sandbox: Sendable {
                  "--setenv", "HOME", Self.workDir, "--setenv", "TMPDIR", Self.workDir, "--setenv", "PATH", "/usr/bin:/bin",
                  "--setenv", "LANG", "C.UTF-8", "--", Self.prlimit]
         argv += limits.prlimitOptions
-        argv += ["--", interpreter, "-I", "-B", "\(Self.workDir)/\(script)", Self.workDir] + arguments
+        argv += ["--", interpreter, "-I", "-B", "\(Self.workDir)/\(script)", Self.workDir]
         let child = ChildProcess(arguments: argv, environment: ["PATH=/usr/bin:/bin"], descriptors: descriptors)
         return try child.run(wallSeconds: limits.wallSeconds, outputBytes: limits.outputBytes)
     }
 
-    private func runUnsafe(files: [String: [UInt8]], script: String, arguments: [String]) throws -> SandboxRun {
+    private func runUnsafe(files: [String: [UInt8]], script: String) throws -> SandboxRun {
         var template = Array((NSTemporaryDirectory() + "/steptree-code-XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else { throw CodeVerifierError(.system, "mkdtemp failed: errno \(errno)") }
         let dir = String(cString: made)
@@ -114,7 +114,7 @@ public struct Sandbox: Sendable {
                 throw CodeVerifierError(.system, "cannot write \(dir)/\(name)")
             }
         }
-        let argv = [Self.prlimit] + limits.prlimitOptions + ["--", python, "-I", "-B", dir + "/" + script, dir] + arguments
+        let argv = [Self.prlimit] + limits.prlimitOptions + ["--", python, "-I", "-B", dir + "/" + script, dir]
         let child = ChildProcess(arguments: argv, environment: ["PATH=/usr/bin:/bin", "HOME=" + dir, "TMPDIR=" + dir])
         return try child.run(wallSeconds: limits.wallSeconds, outputBytes: limits.outputBytes)
     }
