@@ -60,6 +60,10 @@ struct CodeTaskTests {
         let r = try S.judge("def f(x):\n    return x\n", ["assert f(1) == 1", "assert f(2) == 3", "assert f(3) == 4"])
         #expect(r.status == .ok && abs(r.score - 1.0 / 3) < 1e-9)
         #expect(r.detail == "1/3 tests passed; first failure (test 1): AssertionError: assert f(2) == 3")
+        let crash = try S.judge("def f():\n    return 1\n", ["assert f() == 1", "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)",
+                                                         "assert f() == 1"])
+        #expect(crash.status == .ok && abs(crash.score - 1.0 / 3) < 1e-9)
+        #expect(crash.detail?.hasPrefix("program ended early (killed by signal 11") == true, "\(crash.detail ?? "")")
         let broken = try S.judge("def f(x) return x\n", ["assert f(1) == 1"])
         #expect(broken.status == .ok && broken.score == 0 && broken.detail?.contains("SyntaxError") == true)
     }
