@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StepTreeCore
+import StepTreeRuntime
 import StepTreeStore
 
 /// `steptree search PROBLEMS --out TREES ...`: guided tree search over a problem file.
@@ -134,6 +135,7 @@ struct SearchCommand: AsyncParsableCommand {
     }
 
     mutating func run() async throws {
+        if case .embedded = try GeneratorSpec(parsing: generator) { BLASSettings.relaunchWithSkylakeXIfBeneficial() }
         let file: ProblemFile
         let tpl: PromptTemplate
         do {
