@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "steptree", targets: ["steptree"]),
         .executable(name: "verifier-echo", targets: ["verifier-echo"]),
         .executable(name: "verifier-answer", targets: ["verifier-answer"]),
+        .executable(name: "verifier-code", targets: ["verifier-code"]),
         .library(name: "StepTreeCore", targets: ["StepTreeCore"]),
         .library(name: "StepTreeRuntime", targets: ["StepTreeRuntime"]),
         .library(name: "StepTreePluginKit", targets: ["StepTreePluginKit"]),
@@ -55,6 +56,9 @@ let package = Package(
         .executableTarget(name: "verifier-echo", dependencies: ["StepTreePluginKit"], path: "Plugins/echo", swiftSettings: settings),
         .executableTarget(name: "verifier-answer", dependencies: ["StepTreePluginKit", "CPCRE2"], path: "Plugins/answer",
                           exclude: ["README.md"], swiftSettings: settings),
+        .target(name: "StepTreeCodeVerifier", dependencies: ["StepTreePluginProtocol"], path: "Plugins/code/Library", swiftSettings: settings),
+        .executableTarget(name: "verifier-code", dependencies: ["StepTreeCodeVerifier", "StepTreePluginKit"], path: "Plugins/code",
+                          exclude: ["README.md", "Library"], swiftSettings: settings),
 
         // Test support
         .target(name: "StepTreeTestSupport", dependencies: ["StepTreeCore"], path: "Tests/StepTreeTestSupport", swiftSettings: settings),
@@ -66,6 +70,8 @@ let package = Package(
                     swiftSettings: settings),
         .testTarget(name: "StepTreeRuntimeTests", dependencies: ["StepTreeRuntime", "StepTreeTestSupport"], swiftSettings: settings),
         .testTarget(name: "StepTreeHTTPTests", dependencies: ["StepTreeHTTP", "StepTreeTestSupport"], swiftSettings: settings),
+        .testTarget(name: "CodeVerifierTests", dependencies: ["StepTreeCodeVerifier", "StepTreePluginHost", "StepTreeStore"],
+                    swiftSettings: settings),
         .testTarget(name: "StepTreePluginTests", dependencies: ["StepTreePluginHost", "StepTreePluginKit", "StepTreeTestSupport"], swiftSettings: settings),
     ]
 )

@@ -120,16 +120,19 @@ def write_fixtures(model: Policy, directory: str):
         ids = encode(prompt)
         logits = model(torch.tensor([ids]))[0]
         continuation = generate(model, [prompt], temperature=0.0)[0]
+        # EOS closes greedy_tokens only when the model chose it (not when the length cap hit).
+        full = encode(prompt + continuation)
+        stopped = len(full) < model.cfg.context and int(model(torch.tensor([full]))[0, -1].argmax()) == EOS
         cases.append({
             "prompt": prompt,
             "prompt_tokens": ids,
             "logits": [[round(v, 5) for v in row.tolist()] for row in logits[:LOGIT_POSITIONS]],
             "greedy_text": continuation,
-            "greedy_tokens": list(continuation.encode("utf-8")) + [EOS],
+            "greedy_tokens": list(continuation.encode("utf-8")) + ([EOS] if stopped else []),
         })
     meta = {"model": "Examples/countdown/policy.gguf", "writer": "Examples/countdown/train_policy.py",
             "torch": torch.__version__, "logit_positions": LOGIT_POSITIONS,
-            "note": "greedy_tokens end with EOS (257) when the model stopped by itself"}
+            "note": "greedy_tokens end with EOS (257) only when the model chose it; greedy runs at most 120 tokens"}
     with open(os.path.join(directory, "policy-golden.json"), "w") as f:
         json.dump({"meta": meta, "cases": cases}, f, indent=1)
         f.write("\n")

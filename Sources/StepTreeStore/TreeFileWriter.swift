@@ -34,7 +34,7 @@ public final class TreeFileWriter {
         if exists {
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
             if !resume && size > 0 {
-                throw StoreError(.exists, "\(path) exists; pass --resume to continue it, or remove it")
+                throw StoreError(.exists, "\(path) exists; pass --resume to continue it or --overwrite to replace it")
             }
             if resume && size > 0 {
                 let contents = try TreeFileReader.read(path)

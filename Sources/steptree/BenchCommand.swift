@@ -10,5 +10,6 @@ struct BenchCommand: AsyncParsableCommand {
             BenchPluginsCommand.self,
             BenchRuntimeCommand.self,
             BenchHTTPCommand.self,
+            BenchCodeCommand.self,
         ])
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StepTreeCore
+import StepTreeRuntime
 import StepTreeStore
 
 /// `steptree search PROBLEMS --out TREES ...`: guided tree search over a problem file.
@@ -101,6 +102,9 @@ struct SearchCommand: AsyncParsableCommand {
     @Flag(help: "Continue the tree file: skip problems already written by the same run; refuse another run's file.")
     var resume = false
 
+    @Flag(help: "Replace an existing tree file instead of refusing (not with --resume).")
+    var overwrite = false
+
     @Option(help: "Shard i/n: search the problems whose file position p has p mod n == i.")
     var shard: String?
 
@@ -127,9 +131,11 @@ struct SearchCommand: AsyncParsableCommand {
             throw ValidationError("\(name) must be at least 1, got \(v)")
         }
         if let p = preset { _ = try ProblemPreset.named(p) }
+        if overwrite && resume { throw ValidationError("--overwrite and --resume exclude each other") }
     }
 
     mutating func run() async throws {
+        if case .embedded = try GeneratorSpec(parsing: generator) { BLASSettings.relaunchWithSkylakeXIfBeneficial() }
         let file: ProblemFile
         let tpl: PromptTemplate
         do {
@@ -173,6 +179,7 @@ struct SearchCommand: AsyncParsableCommand {
             verifiers: evaluators.fingerprintNames,
             judge: evaluators.judge.map { "\($0.capabilities.name)@\($0.capabilities.version)" },
             preset: file.preset.name, template: tpl.text)
+        if overwrite { try? FileManager.default.removeItem(atPath: out) }
         let job = SearchJob(file: file, shard: try parseShard(), outPath: out, resume: resume, fingerprint: fingerprint)
         let driver = SearchDriver(generator: gen, evaluators: evaluators.guiding, judge: evaluators.judge, configuration: config)
         let progress = ProgressLine(enabled: !noProgress && isatty(2) != 0)

@@ -35,32 +35,45 @@ for prompt in cfg["prompts"]:
 print(json.dumps(out))
 """#
 
+    /// The Countdown model, and tiny random models of both architectures (GQA, NeoX RoPE and
+    /// biases for qwen2, packed weight types) written by the test GGUF writer.
+    static func modelPaths() throws -> [(name: String, path: String, prompts: [String])] {
+        let countdown = CountdownGoldenTests.fixture.cases.map(\.prompt)
+        let tiny = ["hello world", "or hello, world wide"]
+        return [
+            ("countdown", CountdownGoldenTests.modelPath, countdown),
+            ("tiny llama F16", try TinyModel.write(.init(type: .f16)), tiny),
+            ("tiny llama Q8_0 tied", try TinyModel.write(.init(type: .q8_0, tiedOutput: true)), tiny),
+            ("tiny qwen2", try TinyModel.write(.init(arch: "qwen2", pre: "qwen2")), tiny),
+        ]
+    }
+
     @Test(.enabled(if: available, "llama-cpp-python is not installed (pip install llama-cpp-python)"))
     func greedyContinuationsMatchLlamaCpp() async throws {
-        let path = CountdownGoldenTests.modelPath
-        let prompts = CountdownGoldenTests.fixture.cases.map(\.prompt)
-        let maxTokens = 48
-        let generator = try EmbeddedGenerator(modelPath: path)
-        let config: [String: Any] = ["model": path, "n_ctx": generator.model.config.context, "prompts": prompts, "max_tokens": maxTokens]
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", Self.script, String(decoding: try JSONSerialization.data(withJSONObject: config), as: UTF8.self)]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
-        struct Case: Decodable { var prompt_tokens: [Int32]; var tokens: [Int32] }
-        let theirs = try JSONDecoder().decode([Case].self, from: data)
+        for (name, path, prompts) in try Self.modelPaths() {
+            let maxTokens = 48
+            let generator = try EmbeddedGenerator(modelPath: path)
+            let config: [String: Any] = ["model": path, "n_ctx": generator.model.config.context, "prompts": prompts, "max_tokens": maxTokens]
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["python3", "-c", Self.script, String(decoding: try JSONSerialization.data(withJSONObject: config), as: UTF8.self)]
+            let pipe = Pipe()
+            p.standardOutput = pipe
+            try p.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0, "\(name): llama-cpp-python failed")
+            struct Case: Decodable { var prompt_tokens: [Int32]; var tokens: [Int32] }
+            let theirs = try JSONDecoder().decode([Case].self, from: data)
 
-        let results = try await generator.generate(prompts.enumerated().map { i, prompt in
-            StepRequest(id: RequestID(i), prefix: [PrefixSegment(text: prompt, key: SegmentKey(problem: UInt32(i), node: 0))],
-                        sampling: .init(temperature: 0), stop: "", maxTokens: maxTokens)
-        })
-        for (i, (ours, reference)) in zip(results, theirs).enumerated() {
-            #expect(generator.model.tokenizer.encode(prompts[i]) == reference.prompt_tokens)
-            #expect(ours.samples.first?.tokens == reference.tokens, "prompt \(prompts[i].debugDescription)")
+            let results = try await generator.generate(prompts.enumerated().map { i, prompt in
+                StepRequest(id: RequestID(i), prefix: [PrefixSegment(text: prompt, key: SegmentKey(problem: UInt32(i), node: 0))],
+                            sampling: .init(temperature: 0), stop: "", maxTokens: maxTokens)
+            })
+            for (i, (ours, reference)) in zip(results, theirs).enumerated() {
+                #expect(generator.model.tokenizer.encode(prompts[i]) == reference.prompt_tokens, "\(name)")
+                #expect(ours.samples.first?.tokens == reference.tokens, "\(name): prompt \(prompts[i].debugDescription)")
+            }
         }
     }
 }

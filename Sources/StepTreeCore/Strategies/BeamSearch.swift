@@ -2,7 +2,7 @@
 ///
 /// N is the number of samples per round and M the beam width: the prompt is expanded with N
 /// samples; each round the unfinished candidates are ranked by their aggregated step score and
-/// the top N/M are kept; each kept beam is expanded M times, giving N candidates again. Finished
+/// the top N/M are kept (ties broken by path log-probability); each kept beam is expanded M times, giving N candidates again. Finished
 /// candidates are collected; the search stops when N paths finished, after `maxIterations`
 /// rounds, or when no candidate is left. (OpenR's beam search differs: its beam size is the
 /// number of final paths and every kept node gets `tree_max_width` samples.)
@@ -71,8 +71,14 @@ public struct BeamSearch: SearchStrategy {
             return
         }
         let agg = parameters.aggregation
-        let scored = candidates.map { (id: $0, score: agg.score(of: $0, in: tree)) }
-        let ranked = scored.sorted { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }
+        // Equal scores (common with a binary step verifier) go to the more likely path, as in
+        // likelihood-ranked beam search; then to the lower id, so the order is deterministic.
+        let scored = candidates.map { (id: $0, score: agg.score(of: $0, in: tree), likelihood: tree.pathLogprob(to: $0)) }
+        let ranked = scored.sorted {
+            if $0.score != $1.score { return $0.score > $1.score }
+            if $0.likelihood != $1.likelihood { return $0.likelihood > $1.likelihood }
+            return $0.id < $1.id
+        }
         toIssue = ranked.prefix(parameters.kept).map(\.id)
         keptPerRound.append(toIssue.count)
         candidates.removeAll(keepingCapacity: true)

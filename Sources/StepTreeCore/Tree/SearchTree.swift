@@ -105,6 +105,19 @@ public struct SearchTree: Sendable {
         return out
     }
 
+    /// Log-probability of the path root → `id` under the generator's model: the sum of its steps'
+    /// token logprobs (0 for steps generated without logprobs).
+    /// - Complexity: O(tokens on the path).
+    public func pathLogprob(to id: NodeID) -> Double {
+        var total = 0.0
+        var cur = id.rawValue
+        while cur != 0 && cur != NodeID.noneRaw {
+            total += logprobs[Int(cur)].reduce(0.0) { $0 + Double($1) }
+            cur = records[Int(cur)].parent
+        }
+        return total
+    }
+
     /// Whether `id` is an open leaf: not expanded, not pending, not finished, pruned or failed.
     public func isOpenLeaf(_ id: NodeID) -> Bool {
         records[id.index].flags.isDisjoint(with: [.expanding, .expanded, .finished, .pruned, .failed])

@@ -28,9 +28,6 @@ public final class LanguageModel: @unchecked Sendable {
                                   matmul: matmul, threads: threads)
     }
 
-    /// Bytes of weights copied out of the mapping (dequantized types).
-    public var dequantizedBytes: Int { transformer.weights.ownedBytes }
-
     /// Logits (`vocab` floats per position) for every position of `tokens` from scratch,
     /// without a tree: the reference path for tests and `steptree generate`.
     public func logits(_ tokens: [Int32]) throws -> [[Float]] {

@@ -20,9 +20,8 @@ final class TransformerWeights {
     let tiedOutput: Bool
     /// Per-pair RoPE frequency divisors (`rope_freqs.weight`, Llama 3.1), when present.
     let ropeFreqFactors: UnsafePointer<Float>?
+    /// Dequantized copies of BF16/Q4_0 tensors (F32, F16 and Q8_0 stay in the mapping).
     private let buffers: OwnedBuffers
-    /// Bytes of dequantized copies (F32 tensors cost none: they stay in the mapping).
-    var ownedBytes: Int { buffers.bytes }
 
     init(file: GGUFFile, config c: TransformerConfig) throws {
         self.file = file
@@ -82,12 +81,10 @@ final class TransformerWeights {
 /// Float buffers freed together (dequantized weights), also when loading fails halfway.
 final class OwnedBuffers {
     private var pointers: [UnsafeMutablePointer<Float>] = []
-    private(set) var bytes = 0
 
     func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
         let p = UnsafeMutablePointer<Float>.allocate(capacity: count)
         pointers.append(p)
-        bytes += count * 4
         return p
     }
 
