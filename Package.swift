@@ -56,14 +56,14 @@ let package = Package(
         // Plugins: verifier executables, not SwiftPM package plugins, hence the explicit paths.
         .executableTarget(name: "verifier-echo", dependencies: ["StepTreePluginKit"], path: "Plugins/echo", swiftSettings: settings),
         .executableTarget(name: "verifier-answer", dependencies: ["StepTreePluginKit", "CPCRE2"], path: "Plugins/answer",
-                          exclude: ["README.md"], swiftSettings: settings),
+                          exclude: ["README.md", "fake_vllm_pooling.py"], swiftSettings: settings),
         .target(name: "StepTreeCodeVerifier", dependencies: ["StepTreePluginProtocol"], path: "Plugins/code/Library", swiftSettings: settings),
         .executableTarget(name: "verifier-code", dependencies: ["StepTreeCodeVerifier", "StepTreePluginKit"], path: "Plugins/code",
                           exclude: ["README.md", "Library"], swiftSettings: settings),
         .executableTarget(name: "verifier-prm-local", dependencies: ["StepTreePluginKit", "StepTreeRuntime"], path: "Plugins/prm-local",
                           exclude: ["README.md", "add_value_head.py"], swiftSettings: settings),
         .executableTarget(name: "verifier-prm-http", dependencies: ["StepTreePluginKit"], path: "Plugins/prm-http",
-                          exclude: ["README.md"], swiftSettings: settings),
+                          exclude: ["README.md", "fake_vllm_pooling.py"], swiftSettings: settings),
 
         // Test support
         .target(name: "StepTreeTestSupport", dependencies: ["StepTreeCore"], path: "Tests/StepTreeTestSupport", swiftSettings: settings),
