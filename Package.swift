@@ -18,6 +18,8 @@ let package = Package(
         .executable(name: "verifier-echo", targets: ["verifier-echo"]),
         .executable(name: "verifier-answer", targets: ["verifier-answer"]),
         .executable(name: "verifier-code", targets: ["verifier-code"]),
+        .executable(name: "verifier-prm-local", targets: ["verifier-prm-local"]),
+        .executable(name: "verifier-prm-http", targets: ["verifier-prm-http"]),
         .library(name: "StepTreeCore", targets: ["StepTreeCore"]),
         .library(name: "StepTreeRuntime", targets: ["StepTreeRuntime"]),
         .library(name: "StepTreePluginKit", targets: ["StepTreePluginKit"]),
@@ -55,10 +57,14 @@ let package = Package(
         // Plugins: verifier executables, not SwiftPM package plugins, hence the explicit paths.
         .executableTarget(name: "verifier-echo", dependencies: ["StepTreePluginKit"], path: "Plugins/echo", swiftSettings: settings),
         .executableTarget(name: "verifier-answer", dependencies: ["StepTreePluginKit", "CPCRE2"], path: "Plugins/answer",
-                          exclude: ["README.md"], swiftSettings: settings),
+                          exclude: ["README.md", "fake_vllm_pooling.py"], swiftSettings: settings),
         .target(name: "StepTreeCodeVerifier", dependencies: ["StepTreePluginProtocol"], path: "Plugins/code/Library", swiftSettings: settings),
         .executableTarget(name: "verifier-code", dependencies: ["StepTreeCodeVerifier", "StepTreePluginKit"], path: "Plugins/code",
                           exclude: ["README.md", "Library"], swiftSettings: settings),
+        .executableTarget(name: "verifier-prm-local", dependencies: ["StepTreePluginKit", "StepTreeRuntime"], path: "Plugins/prm-local",
+                          exclude: ["README.md", "add_value_head.py"], swiftSettings: settings),
+        .executableTarget(name: "verifier-prm-http", dependencies: ["StepTreePluginKit"], path: "Plugins/prm-http",
+                          exclude: ["README.md", "fake_vllm_pooling.py"], swiftSettings: settings),
 
         // Test support
         .target(name: "StepTreeTestSupport", dependencies: ["StepTreeCore"], path: "Tests/StepTreeTestSupport", swiftSettings: settings),
@@ -72,6 +78,8 @@ let package = Package(
         .testTarget(name: "StepTreeHTTPTests", dependencies: ["StepTreeHTTP", "StepTreeTestSupport"], swiftSettings: settings),
         .testTarget(name: "CodeVerifierTests", dependencies: ["StepTreeCodeVerifier", "StepTreePluginHost", "StepTreeStore"],
                     swiftSettings: settings),
+        .testTarget(name: "PRMVerifierTests", dependencies: ["verifier-prm-local", "verifier-prm-http", "StepTreeRuntime", "StepTreeHTTP"],
+                    exclude: ["Recorded"], swiftSettings: settings),
         .testTarget(name: "StepTreePluginTests", dependencies: ["StepTreePluginHost", "StepTreePluginKit", "StepTreeTestSupport"], swiftSettings: settings),
     ]
 )

@@ -4,12 +4,13 @@ import ArgumentParser
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Benchmarks that print figures: runtime, engine, http, plugins.",
+        abstract: "Benchmarks that print figures: runtime, engine, http, plugins, code, prm.",
         subcommands: [
             BenchEngineCommand.self,
             BenchPluginsCommand.self,
             BenchRuntimeCommand.self,
             BenchHTTPCommand.self,
             BenchCodeCommand.self,
+            BenchPRMCommand.self,
         ])
 }

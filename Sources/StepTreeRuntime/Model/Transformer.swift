@@ -41,9 +41,22 @@ final class Transformer {
     /// item in order, all of its tokens' rows or its last token's.
     /// - Complexity: O(T · params + Σ context) for T tokens in the batch.
     func forward(_ items: [ForwardItem], cache: KVStore) -> [Float] {
+        let (hidden, rows) = forwardHidden(items, cache: cache)
+        var logits = [Float](repeating: 0, count: rows * config.vocab)
+        hidden.withUnsafeBufferPointer { h in
+            logits.withUnsafeMutableBufferPointer { out in
+                matmul(h.baseAddress!, weights.output, out.baseAddress!, n: rows, threads: threads)
+            }
+        }
+        return logits
+    }
+
+    /// The forward pass up to the final norm: the normed hidden state (`dim` floats) of each row
+    /// `forward` would return logits for, and the number of those rows.
+    func forwardHidden(_ items: [ForwardItem], cache: KVStore) -> (hidden: [Float], rows: Int) {
         let c = config
         let n = items.reduce(0) { $0 + $1.tokens.count }
-        guard n > 0 else { return [] }
+        guard n > 0 else { return ([], 0) }
         let s = Scratch(n: n, config: c)
         defer { s.release() }
 
@@ -82,7 +95,7 @@ final class Transformer {
             feedForwardBlock(layer, s, n: n)
         }
 
-        // Final norm and output projection for the rows that want logits.
+        // Final norm for the rows that want logits.
         var picked: [Int] = []
         t = 0
         for item in items {
@@ -91,10 +104,6 @@ final class Transformer {
         }
         for (k, row) in picked.enumerated() { (s.h + k * c.dim).update(from: s.x + row * c.dim, count: c.dim) }
         Ops.rmsNorm(s.h, weights.outputNorm, s.h, n: picked.count, dim: c.dim, eps: c.rmsEps)
-        var logits = [Float](repeating: 0, count: picked.count * c.vocab)
-        logits.withUnsafeMutableBufferPointer { out in
-            matmul(s.h, weights.output, out.baseAddress!, n: picked.count, threads: threads)
-        }
-        return logits
+        return (Array(UnsafeBufferPointer(start: s.h, count: picked.count * c.dim)), picked.count)
     }
 }
