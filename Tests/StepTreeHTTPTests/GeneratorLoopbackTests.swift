@@ -1,5 +1,6 @@
 import Foundation
 import StepTreeCore
+import StepTreeTestSupport
 import Testing
 @testable import StepTreeHTTP
 
@@ -129,7 +130,6 @@ import Testing
             Thread.sleep(forTimeInterval: 3)
             return RecordingServer.completions(for: entry.body)
         }
-        defer { server.stop() }
         var options = fast
         options.deadline = 0.3
         let g = OpenAICompletionsGenerator(endpoints: [server.url], backend: .vllm, options: options)
@@ -137,6 +137,8 @@ import Testing
         let r = try await g.generate([.root(1)])[0]
         #expect(Date().timeIntervalSince(start) < 2.5)
         #expect(r.failure?.contains("deadline") == true)
+        // Stopping waits for the handler still sitting on the request: not on a cooperative thread.
+        try await offThePool { server.stop() }
     }
 
     @Test func serverRestartedOnTheSamePortMidRun() async throws {
@@ -231,7 +233,6 @@ import Testing
             Thread.sleep(forTimeInterval: 2)
             return RecordingServer.completions(for: entry.body)
         }
-        defer { server.stop() }
         let g = OpenAICompletionsGenerator(endpoints: [server.url], backend: .llamaCppPython, options: fast)
         let start = Date()
         let run = Task { try await g.generate([.root(1)]) }
@@ -241,5 +242,6 @@ import Testing
         #expect(Date().timeIntervalSince(start) < 1.5)
         #expect(r.failure?.contains("cancelled") == true)
         #expect(g.statistics.retries == 0)
+        try await offThePool { server.stop() } // (waits for the handler, as above)
     }
 }
