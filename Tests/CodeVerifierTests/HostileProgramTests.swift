@@ -10,7 +10,7 @@ import Glibc
 /// the containment fails. Programs check their confinement from the inside (their asserts pass
 /// only when the attack was stopped) and the tests check the host from the outside. Every test
 /// ends by judging a correct program, so the sandbox still serves the next item.
-@Suite("Hostile programs are contained")
+@Suite("Hostile programs are contained", .serialized)
 struct HostileProgramTests {
     typealias S = SandboxTestSupport
 

@@ -239,7 +239,8 @@ import Testing
         try await Task.sleep(nanoseconds: 200_000_000)
         run.cancel()
         let r = try await run.value[0]
-        #expect(Date().timeIntervalSince(start) < 1.5)
+        // Before the handler's 2 s answer, with room for a loaded 2-core machine.
+        #expect(Date().timeIntervalSince(start) < 1.9)
         #expect(r.failure?.contains("cancelled") == true)
         #expect(g.statistics.retries == 0)
         try await offThePool { server.stop() } // (waits for the handler, as above)
