@@ -69,6 +69,7 @@ final class HTTP1Client: @unchecked Sendable {
         var p: [Int32] = [0, 0]
         // pipe(2) fails only when the process is out of descriptors; nothing can work then.
         precondition(pipe(&p) == 0, "HTTP client: pipe() failed, errno \(errno)")
+        for end in p { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         wake = (p[0], p[1])
         Self.setNonBlocking(p[0])
         let thread = Thread { [self] in EventLoop(client: self).run() }

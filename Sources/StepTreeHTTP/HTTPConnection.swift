@@ -35,7 +35,7 @@ final class HTTPConnection {
     /// Starts a non-blocking connect.
     static func open(_ e: HTTP1Client.Endpoint) -> Result<HTTPConnection, HTTP1Client.Failure> {
         #if canImport(Glibc)
-        let fd = socket(e.family, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(e.family, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         #else
         let fd = socket(e.family, SOCK_STREAM, 0)
         #endif

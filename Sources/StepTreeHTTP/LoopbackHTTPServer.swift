@@ -49,8 +49,9 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
     /// Binds 127.0.0.1:`port` and starts serving on a background thread.
     public init(port: UInt16 = 0, handler: @escaping @Sendable (Request) -> Response) throws {
         self.handler = handler
+        // Close-on-exec, so a process spawned meanwhile does not keep the port bound after `stop()`.
         #if canImport(Glibc)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         #else
         let fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
@@ -77,6 +78,7 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         listenFD = fd
         var p: [Int32] = [0, 0]
         guard pipe(&p) == 0 else { throw HTTPGeneratorError(.socket, "loopback server: pipe(): errno \(errno)") }
+        for end in p { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         wakeFDs = (p[0], p[1])
         Self.setNonBlocking(fd)
         Self.setNonBlocking(p[0])
@@ -130,6 +132,7 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
                 while true {
                     let fd = accept(listenFD, nil, nil)
                     if fd < 0 { break }
+                    _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
                     Self.setNonBlocking(fd)
                     var one: Int32 = 1
                     setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))

@@ -45,36 +45,36 @@ struct CodeTaskTests {
         #expect(throws: CodeVerifierError.self) { try CodeTask(item: item("x", fields: ["question": "?"])) }
     }
 
-    @Test func stdioProgramsAreJudgedPerCase() throws {
+    @Test func stdioProgramsAreJudgedPerCase() async throws {
         let cases = [CodeTask.IOCase(input: "3 4\n", output: "7\n"), CodeTask.IOCase(input: "10 -2\n", output: "8")]
         let sum = "a, b = map(int, input().split())\nprint(a + b)\n"
-        let right = try S.verifier.judge(CodeTask(code: sum, mode: .stdio, cases: cases), id: "r")
+        let right = try await S.judge(CodeTask(code: sum, mode: .stdio, cases: cases), id: "r")
         #expect(right.status == .ok && right.score == 1, "\(right.detail ?? "")")
-        let wrong = try S.verifier.judge(CodeTask(code: sum.replacingOccurrences(of: "a + b", with: "a * b"), mode: .stdio,
+        let wrong = try await S.judge(CodeTask(code: sum.replacingOccurrences(of: "a + b", with: "a * b"), mode: .stdio,
                                                   cases: cases), id: "w")
         #expect(wrong.status == .ok && wrong.score == 0, "\(wrong.detail ?? "")")
         #expect(wrong.detail?.contains("expected") == true)
     }
 
-    @Test func failuresNameTheAssertion() throws {
-        let r = try S.judge("def f(x):\n    return x\n", ["assert f(1) == 1", "assert f(2) == 3", "assert f(3) == 4"])
+    @Test func failuresNameTheAssertion() async throws {
+        let r = try await S.judge("def f(x):\n    return x\n", ["assert f(1) == 1", "assert f(2) == 3", "assert f(3) == 4"])
         #expect(r.status == .ok && abs(r.score - 1.0 / 3) < 1e-9)
         #expect(r.detail == "1/3 tests passed; first failure (test 1): AssertionError: assert f(2) == 3")
-        let crash = try S.judge("def f():\n    return 1\n", ["assert f() == 1", "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)",
+        let crash = try await S.judge("def f():\n    return 1\n", ["assert f() == 1", "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)",
                                                          "assert f() == 1"])
         #expect(crash.status == .ok && abs(crash.score - 1.0 / 3) < 1e-9)
         #expect(crash.detail?.hasPrefix("program ended early (killed by signal 11") == true, "\(crash.detail ?? "")")
-        let broken = try S.judge("def f(x) return x\n", ["assert f(1) == 1"])
+        let broken = try await S.judge("def f(x) return x\n", ["assert f(1) == 1"])
         #expect(broken.status == .ok && broken.score == 0 && broken.detail?.contains("SyntaxError") == true)
     }
 
-    @Test func sandboxFailureIsAnErrorNotAWrongAnswer() throws {
+    @Test func sandboxFailureIsAnErrorNotAWrongAnswer() async throws {
         let broken = CodeVerifier(sandbox: Sandbox(python: "/usr/bin/no-such-python", limits: S.limits))
-        let r = try broken.judge(CodeTask(code: "x = 1\n", mode: .assert, asserts: ["assert x == 1"]), id: "e")
+        let r = try await S.judge(CodeTask(code: "x = 1\n", mode: .assert, asserts: ["assert x == 1"]), id: "e", with: broken)
         #expect(r.status == .error && r.score == 0)
         #expect(r.detail?.contains("sandbox failed") == true && r.detail?.contains("no-such-python") == true, "\(r.detail ?? "")")
-        #expect(broken.sandbox.probe() != nil)
-        #expect(S.verifier.sandbox.probe() == nil)
+        #expect(try await S.offThePool { broken.sandbox.probe() } != nil)
+        #expect(try await S.offThePool { S.verifier.sandbox.probe() } == nil)
     }
 
     @Test func emptyCompletionIsUnparseable() throws {

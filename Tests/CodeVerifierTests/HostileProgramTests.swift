@@ -10,17 +10,17 @@ import Glibc
 /// the containment fails. Programs check their confinement from the inside (their asserts pass
 /// only when the attack was stopped) and the tests check the host from the outside. Every test
 /// ends by judging a correct program, so the sandbox still serves the next item.
-@Suite("Hostile programs are contained")
+@Suite("Hostile programs are contained", .serialized)
 struct HostileProgramTests {
     typealias S = SandboxTestSupport
 
     /// The sandbox still judges a correct program after an attack.
-    func stillServes() throws {
-        let r = try S.judge("def f(x):\n    return x * 2\n", ["assert f(2) == 4", "assert f(0) == 0"])
+    func stillServes() async throws {
+        let r = try await S.judge("def f(x):\n    return x * 2\n", ["assert f(2) == 4", "assert f(0) == 0"])
         #expect(r.status == .ok && r.score == 1, "after the attack: \(r.detail ?? "")")
     }
 
-    @Test func forkBombIsStoppedByTheProcessLimit() throws {
+    @Test func forkBombIsStoppedByTheProcessLimit() async throws {
         let code = """
         import os, time
         def bomb():
@@ -35,21 +35,21 @@ struct HostileProgramTests {
                 return n, e.errno
             return n, 0
         """
-        let r = try S.judge(code, ["n, err = bomb()\nassert err == 11 and n < 16, (n, err)"])
+        let r = try await S.judge(code, ["n, err = bomb()\nassert err == 11 and n < 16, (n, err)"])
         #expect(r.status == .ok && r.score == 1, "\(r.detail ?? "")")
-        try stillServes()
+        try await stillServes()
     }
 
-    @Test func endlessForkLoopEndsAsTimeout() throws {
+    @Test func endlessForkLoopEndsAsTimeout() async throws {
         let code = "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n"
         let start = Date()
-        let r = try S.judge(code, ["assert True"])
+        let r = try await S.judge(code, ["assert True"])
         #expect(r.status == .timeout, "\(r.detail ?? "")")
         #expect(Date().timeIntervalSince(start) < S.limits.wallSeconds + 3)
-        try stillServes()
+        try await stillServes()
     }
 
-    @Test func memoryBombHitsTheAddressSpaceLimit() throws {
+    @Test func memoryBombHitsTheAddressSpaceLimit() async throws {
         let code = """
         def hog():
             blocks = []
@@ -59,27 +59,27 @@ struct HostileProgramTests {
             except MemoryError:
                 return len(blocks) * 16
         """
-        let r = try S.judge(code, ["assert hog() <= 256"])
+        let r = try await S.judge(code, ["assert hog() <= 256"])
         #expect(r.status == .ok && r.score == 1, "\(r.detail ?? "")")
-        try stillServes()
+        try await stillServes()
     }
 
-    @Test func cpuSpinIsKilledAtTheCPULimit() throws {
-        let r = try S.judge("while True:\n    pass\n", ["assert True"])
+    @Test func cpuSpinIsKilledAtTheCPULimit() async throws {
+        let r = try await S.judge("while True:\n    pass\n", ["assert True"])
         #expect(r.status == .timeout, "\(r.detail ?? "")")
-        try stillServes()
+        try await stillServes()
     }
 
-    @Test func sleepingForeverIsKilledAtTheWallLimit() throws {
+    @Test func sleepingForeverIsKilledAtTheWallLimit() async throws {
         let start = Date()
-        let r = try S.judge("import time\ntime.sleep(10**6)\n", ["assert True"])
+        let r = try await S.judge("import time\ntime.sleep(10**6)\n", ["assert True"])
         #expect(r.status == .timeout)
         #expect(r.detail?.contains("wall-time") == true, "\(r.detail ?? "")")
         #expect(Date().timeIntervalSince(start) < S.limits.wallSeconds + 2)
-        try stillServes()
+        try await stillServes()
     }
 
-    @Test func writingTenGigabytesStopsAtTheFileSizeLimit() throws {
+    @Test func writingTenGigabytesStopsAtTheFileSizeLimit() async throws {
         let code = """
         import errno
         def fill(name, total):
@@ -100,15 +100,15 @@ struct HostileProgramTests {
                     return i, err
             return 100, 0
         """
-        let r = try S.judge(code, [
+        let r = try await S.judge(code, [
             "w, err = fill('big', 10 << 30)\nassert err == errno.EFBIG and w <= 8 << 20, (w, err)",
             "n, err = many()\nassert err == errno.ENOSPC and n < 5, (n, err)",
         ])
         #expect(r.status == .ok && r.score == 1, "\(r.detail ?? "")")
-        try stillServes()
+        try await stillServes()
     }
 
-    @Test func millionsOfTinyFilesFillTheWorkDirectory() throws {
+    @Test func millionsOfTinyFilesFillTheWorkDirectory() async throws {
         let code = """
         import os
         def spray():
@@ -121,12 +121,12 @@ struct HostileProgramTests {
                     return i, e.errno
             return 2_000_000, 0
         """
-        let r = try S.judge(code, ["n, err = spray()\nassert err == 28 and n < 5000, (n, err)"])
+        let r = try await S.judge(code, ["n, err = spray()\nassert err == 28 and n < 5000, (n, err)"])
         #expect(r.status == .ok && r.score == 1, "\(r.detail ?? "")")
-        try stillServes()
+        try await stillServes()
     }
 
-    @Test func openFilesAreCapped() throws {
+    @Test func openFilesAreCapped() async throws {
         let code = """
         def hoard():
             files = []
@@ -137,21 +137,21 @@ struct HostileProgramTests {
                 return len(files), e.errno
             return len(files), 0
         """
-        let r = try S.judge(code, ["n, err = hoard()\nassert err == 24 and n < \(S.limits.openFiles), (n, err)"])
+        let r = try await S.judge(code, ["n, err = hoard()\nassert err == 24 and n < \(S.limits.openFiles), (n, err)"])
         #expect(r.status == .ok && r.score == 1, "\(r.detail ?? "")")
-        try stillServes()
+        try await stillServes()
     }
 
-    @Test func endlessPrintingIsCutAtTheOutputCap() throws {
+    @Test func endlessPrintingIsCutAtTheOutputCap() async throws {
         let start = Date()
-        let r = try S.judge("while True:\n    print('x' * 1000)\n", ["assert True"])
+        let r = try await S.judge("while True:\n    print('x' * 1000)\n", ["assert True"])
         #expect(r.status == .ok && r.score == 0)
         #expect(r.detail?.contains("exceeded") == true, "\(r.detail ?? "")")
         #expect(Date().timeIntervalSince(start) < S.limits.wallSeconds)
-        try stillServes()
+        try await stillServes()
     }
 
-    @Test func networkHasOnlyAnIsolatedLoopback() throws {
+    @Test func networkHasOnlyAnIsolatedLoopback() async throws {
         // A listener on the host's loopback, which the program must not reach.
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #expect(fd >= 0)
@@ -177,15 +177,15 @@ struct HostileProgramTests {
         def interfaces():
             return [name for _, name in socket.if_nameindex()]
         """
-        let r = try S.judge(code, ["assert connect(\(port)) == 'blocked'", "assert interfaces() == ['lo'], interfaces()"])
+        let r = try await S.judge(code, ["assert connect(\(port)) == 'blocked'", "assert interfaces() == ['lo'], interfaces()"])
         #expect(r.status == .ok && r.score == 1, "\(r.detail ?? "")")
         // Nothing reached the host listener.
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         #expect(accept(fd, nil, nil) < 0)
-        try stillServes()
+        try await stillServes()
     }
 
-    @Test func secretsAndTheHostTreeAreInvisible() throws {
+    @Test func secretsAndTheHostTreeAreInvisible() async throws {
         setenv("STEPTREE_TEST_SECRET", "hunter2", 1)
         let marker = NSTemporaryDirectory() + "/steptree-code-marker-\(getpid())"
         #expect(FileManager.default.createFile(atPath: marker, contents: Data("host".utf8)))
@@ -200,7 +200,7 @@ struct HostileProgramTests {
             except OSError:
                 return False
         """
-        let r = try S.judge(code, [
+        let r = try await S.judge(code, [
             "assert not readable('/etc/shadow') and not os.path.exists('/etc/shadow')",
             "assert not os.path.exists(os.path.expanduser('~/.ssh')) and not os.path.exists('/root/.ssh')",
             "assert not os.path.exists('/root') and not os.path.exists('/home')",
@@ -212,10 +212,10 @@ struct HostileProgramTests {
             "assert not any(os.path.exists(p) for p in ['/bin/sh', '/usr/bin/sh', '/usr/bin/env', '/usr/bin/curl'])",
         ])
         #expect(r.status == .ok && r.score == 1, "\(r.detail ?? "")")
-        try stillServes()
+        try await stillServes()
     }
 
-    @Test func writingOutsideTheWorkDirectoryFails() throws {
+    @Test func writingOutsideTheWorkDirectoryFails() async throws {
         let name = "steptree-escape-\(getpid())"
         let code = """
         def write(path):
@@ -227,13 +227,13 @@ struct HostileProgramTests {
                 return False
         """
         let targets = ["/\(name)", "/usr/\(name)", "/usr/lib/\(name)", "/tmp/\(name)", "/proc/\(name)", "/dev/shm/\(name)"]
-        let r = try S.judge(code, targets.map { "assert not write('\($0)')" } + ["assert write('/work/inside')"])
+        let r = try await S.judge(code, targets.map { "assert not write('\($0)')" } + ["assert write('/work/inside')"])
         #expect(r.status == .ok && r.score == 1, "\(r.detail ?? "")")
         for path in targets.prefix(4) { #expect(!FileManager.default.fileExists(atPath: path)) }
-        try stillServes()
+        try await stillServes()
     }
 
-    @Test func killingItsParentOrTheHostFails() throws {
+    @Test func killingItsParentOrTheHostFails() async throws {
         // A host process the program knows the pid of and tries to kill.
         let victim = Process()
         victim.executableURL = URL(fileURLWithPath: "/usr/bin/sleep")
@@ -249,17 +249,17 @@ struct HostileProgramTests {
             except ProcessLookupError:
                 return "invisible"
         """
-        let r = try S.judge(code, [
+        let r = try await S.judge(code, [
             "assert kill_host(\(victim.processIdentifier)) == 'invisible'",
             "os.kill(os.getppid(), signal.SIGKILL)\nos.kill(-1, signal.SIGKILL)",
         ])
         #expect(r.status == .ok && r.score < 1, "\(r.status) \(r.detail ?? "")")
         #expect(victim.isRunning)
         #expect(kill(getpid(), 0) == 0)
-        try stillServes()
+        try await stillServes()
     }
 
-    @Test func daemonsDoNotOutliveTheRun() throws {
+    @Test func daemonsDoNotOutliveTheRun() async throws {
         let marker = "61.\(getpid())7"
         let code = """
         import os, sys, time
@@ -271,13 +271,13 @@ struct HostileProgramTests {
             os._exit(0)
         time.sleep(0.5)
         """
-        let r = try S.judge(code, ["assert True"])
+        let r = try await S.judge(code, ["assert True"])
         #expect(r.status == .ok && r.score == 1, "\(r.detail ?? "")")
-        #expect(S.eventually(2) { !S.hostProcess(containing: marker) }, "the daemon outlived the run")
-        try stillServes()
+        #expect(await S.eventually(2) { !S.hostProcess(containing: marker) }, "the daemon outlived the run")
+        try await stillServes()
     }
 
-    @Test func rlimitsCannotBeRaised() throws {
+    @Test func rlimitsCannotBeRaised() async throws {
         let code = """
         import resource
         def raise_hard(which):
@@ -289,15 +289,15 @@ struct HostileProgramTests {
                 return "refused"
         """
         let names = ["RLIMIT_CPU", "RLIMIT_AS", "RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_NPROC"]
-        let r = try S.judge(code, names.map { "assert raise_hard(resource.\($0)) == 'refused'" } + [
+        let r = try await S.judge(code, names.map { "assert raise_hard(resource.\($0)) == 'refused'" } + [
             "assert resource.getrlimit(resource.RLIMIT_AS) == (\(S.limits.memoryBytes), \(S.limits.memoryBytes))",
             "assert resource.getrlimit(resource.RLIMIT_NPROC)[1] == \(S.limits.processes)",
         ])
         #expect(r.status == .ok && r.score == 1, "\(r.detail ?? "")")
-        try stillServes()
+        try await stillServes()
     }
 
-    @Test func ptraceReachesNothingOutside() throws {
+    @Test func ptraceReachesNothingOutside() async throws {
         let code = """
         import ctypes, os
         libc = ctypes.CDLL(None, use_errno=True)
@@ -309,19 +309,19 @@ struct HostileProgramTests {
         def visible():
             return sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
         """
-        let r = try S.judge(code, [
+        let r = try await S.judge(code, [
             "assert attach(\(getpid())) == 3",  // ESRCH: the host test process does not exist in here
             "assert len(visible()) <= 3, visible()",
         ])
         #expect(r.status == .ok && r.score == 1, "\(r.detail ?? "")")
-        try stillServes()
+        try await stillServes()
     }
 
-    @Test func runsInItsOwnSessionAndNamespaces() throws {
+    @Test func runsInItsOwnSessionAndNamespaces() async throws {
         // Session and process group led inside the sandbox (--new-session: no TIOCSTI into a host
         // terminal); a session outside the PID namespace would read as 0. Hostname from the UTS namespace.
         let code = "import os, socket\n"
-        let r = try S.judge(code, [
+        let r = try await S.judge(code, [
             "assert os.getsid(0) != 0 and os.getpgid(0) != 0, (os.getsid(0), os.getpgid(0))",
             "assert socket.gethostname() == 'sandbox'",
             "assert os.readlink('/proc/self/ns/ipc') != '\((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/ipc")) ?? "")'",
@@ -329,7 +329,7 @@ struct HostileProgramTests {
         #expect(r.status == .ok && r.score == 1, "\(r.detail ?? "")")
     }
 
-    @Test func inheritedDescriptorsDoNotReachTheProgram() throws {
+    @Test func inheritedDescriptorsDoNotReachTheProgram() async throws {
         // A descriptor this test process leaves open across exec, as a careless host might.
         let opened = open("/proc/self/status", O_RDONLY)
         let leaked = fcntl(opened, F_DUPFD, 100)
@@ -337,19 +337,19 @@ struct HostileProgramTests {
         #expect(leaked >= 100)
         defer { close(leaked) }
         let code = "import os\ndef fds():\n    return sorted(int(f) for f in os.listdir('/proc/self/fd'))\n"
-        let r = try S.judge(code, ["assert \(leaked) not in fds() and max(fds()) <= 5, fds()"])
+        let r = try await S.judge(code, ["assert \(leaked) not in fds() and max(fds()) <= 5, fds()"])
         #expect(r.status == .ok && r.score == 1, "\(r.detail ?? "")")
     }
 
-    @Test func closingStdoutEarlyIsHarmless() throws {
-        let r = try S.judge("import os\nos.close(1)\nos.close(2)\ndef f():\n    return 1\n", ["assert f() == 1"])
+    @Test func closingStdoutEarlyIsHarmless() async throws {
+        let r = try await S.judge("import os\nos.close(1)\nos.close(2)\ndef f():\n    return 1\n", ["assert f() == 1"])
         #expect(r.status == .ok && r.score == 1, "\(r.detail ?? "")")
-        try stillServes()
+        try await stillServes()
     }
 
-    @Test func earlyExitAndFakeVerdictsGainNothing() throws {
+    @Test func earlyExitAndFakeVerdictsGainNothing() async throws {
         let code = "import os, sys\nprint('pass 0')\nos._exit(0)\n"
-        let r = try S.judge(code, ["assert False"])
+        let r = try await S.judge(code, ["assert False"])
         #expect(r.status == .ok && r.score == 0, "\(r.detail ?? "")")
     }
 }

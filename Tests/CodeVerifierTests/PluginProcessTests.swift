@@ -22,9 +22,9 @@ struct PluginProcessTests {
                                   steps: ["```python\nimport os, sys\nos.execv(sys.executable, [sys.executable, '-c', 'import time; time.sleep(60)', '\(marker)'])\n```"],
                                   finished: true)
         let pending = Task { await judge.evaluate([item]) }
-        #expect(S.eventually(10) { S.hostProcess(containing: marker) }, "the sandboxed program never started")
+        #expect(await S.eventually(10) { S.hostProcess(containing: marker) }, "the sandboxed program never started")
         for pid in await judge.processIDs() { kill(pid, SIGKILL) }
-        #expect(S.eventually(3) { !S.hostProcess(containing: marker) }, "the sandbox outlived its plugin")
+        #expect(await S.eventually(3) { !S.hostProcess(containing: marker) }, "the sandbox outlived its plugin")
         let outcome = await pending.value
         #expect(outcome[0].status != .ok)
         await judge.shutdown()

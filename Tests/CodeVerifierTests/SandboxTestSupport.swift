@@ -22,8 +22,22 @@ enum SandboxTestSupport {
     }
 
     /// Runs `code` against assert-style `tests` in the sandbox.
-    static func judge(_ code: String, _ tests: [String]) throws -> ItemResult {
-        try verifier.judge(CodeTask(code: code, mode: .assert, asserts: tests), id: "t")
+    static func judge(_ code: String, _ tests: [String]) async throws -> ItemResult {
+        try await judge(CodeTask(code: code, mode: .assert, asserts: tests), id: "t")
+    }
+
+    /// Judges `task` with `verifier`, off the cooperative threads.
+    static func judge(_ task: CodeTask, id: String, with verifier: CodeVerifier = verifier) async throws -> ItemResult {
+        try await offThePool { try verifier.judge(task, id: id) }
+    }
+
+    /// Runs blocking `work` (a sandbox run waits up to its wall limit) on a thread of its own:
+    /// Swift concurrency has one cooperative thread per core, and a test holding them stalls
+    /// every other test of the process.
+    static func offThePool<T>(_ work: @escaping () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
+        }
     }
 
     /// Whether a process whose command line contains `marker` is alive on the host.
@@ -36,11 +50,11 @@ enum SandboxTestSupport {
     }
 
     /// Waits up to `seconds` for `condition`.
-    static func eventually(_ seconds: Double, _ condition: () -> Bool) -> Bool {
+    static func eventually(_ seconds: Double, _ condition: () -> Bool) async -> Bool {
         let end = Date().addingTimeInterval(seconds)
         while Date() < end {
             if condition() { return true }
-            usleep(20_000)
+            try? await Task.sleep(nanoseconds: 20_000_000)
         }
         return condition()
     }

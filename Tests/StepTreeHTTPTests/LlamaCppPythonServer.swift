@@ -1,4 +1,5 @@
 import Foundation
+import StepTreeTestSupport
 import Testing
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -10,7 +11,8 @@ import Darwin
 #endif
 
 /// Starts and stops llama-cpp-python's OpenAI-compatible server on 127.0.0.1, serving
-/// Examples/countdown/policy.gguf, for the integration tests.
+/// Examples/countdown/policy.gguf, for the integration tests. Waiting (for the server to serve or
+/// to exit) sleeps the task, never a cooperative thread.
 final class LlamaCppPythonServer {
     /// The package root, found from this file's path (Tests/StepTreeHTTPTests/<file>).
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -18,16 +20,18 @@ final class LlamaCppPythonServer {
     static let model = packageRoot.appendingPathComponent("Examples/countdown/policy.gguf")
 
     /// Whether `python3 -m llama_cpp.server` can run here (the lead's CI script installs it).
-    static let isAvailable: Bool = {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import llama_cpp.server.app"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return false }
-        p.waitUntilExit()
-        return p.terminationStatus == 0
-    }()
+    static func isAvailable() async -> Bool {
+        (try? await offThePool {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["python3", "-c", "import llama_cpp.server.app"]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
+            return p.terminationStatus == 0
+        }) ?? false
+    }
 
     static let skipMessage: Comment = "llama-cpp-python is not installed (pip install 'llama-cpp-python[server]'); skipping the real-server tests"
 
@@ -38,16 +42,19 @@ final class LlamaCppPythonServer {
     var url: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
     /// Starts a server on `port` (a free one when nil) and waits until `/v1/models` answers.
-    init(port: UInt16? = nil) throws {
+    init(port: UInt16? = nil) async throws {
         self.port = try port ?? Self.freePort()
         log = FileManager.default.temporaryDirectory.appendingPathComponent("llama-cpp-python-\(self.port)-\(UUID().uuidString).log")
-        try start()
+        try await start()
     }
 
-    deinit { stop() }
+    /// Kills a server a failed test left running (`stop()` ends it gracefully).
+    deinit {
+        if let p = process, p.isRunning { _ = Foundation.kill(p.processIdentifier, SIGKILL) }
+    }
 
     /// Starts the server process (again, after `kill`) and waits until it serves.
-    func start() throws {
+    func start() async throws {
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let out = try FileHandle(forWritingTo: log)
         let p = Process()
@@ -61,27 +68,27 @@ final class LlamaCppPythonServer {
         let deadline = Date(timeIntervalSinceNow: 120)
         while Date() < deadline {
             guard p.isRunning else { throw ServerError("llama-cpp-python exited (\(p.terminationStatus)); log: \(tail())") }
-            if Self.get(url.appendingPathComponent("v1/models")) { return }
-            Thread.sleep(forTimeInterval: 0.2)
+            if await Self.get(url.appendingPathComponent("v1/models")) { return }
+            try await Task.sleep(nanoseconds: 200_000_000)
         }
-        stop()
+        await stop()
         throw ServerError("llama-cpp-python did not serve /v1/models within 120 s; log: \(tail())")
     }
 
-    /// Kills the server at once (SIGKILL), as a crash would.
-    func kill() {
+    /// Kills the server at once (SIGKILL), as a crash would, and waits until it is gone.
+    func kill() async {
         guard let p = process, p.isRunning else { return }
         _ = Foundation.kill(p.processIdentifier, SIGKILL)
-        p.waitUntilExit()
+        while p.isRunning { try? await Task.sleep(nanoseconds: 10_000_000) }
     }
 
     /// Stops the server (SIGTERM, then SIGKILL after 5 s).
-    func stop() {
+    func stop() async {
         guard let p = process, p.isRunning else { return }
         p.terminate()
         let deadline = Date(timeIntervalSinceNow: 5)
-        while p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        kill()
+        while p.isRunning && Date() < deadline { try? await Task.sleep(nanoseconds: 50_000_000) }
+        await kill()
     }
 
     private func tail() -> String {
@@ -89,17 +96,14 @@ final class LlamaCppPythonServer {
     }
 
     /// True when a GET answers 200.
-    private static func get(_ url: URL) -> Bool {
-        let done = DispatchSemaphore(value: 0)
-        let ok = LockedFlag()
+    private static func get(_ url: URL) async -> Bool {
         var request = URLRequest(url: url, timeoutInterval: 2)
         request.httpMethod = "GET"
-        URLSession.shared.dataTask(with: request) { _, response, _ in
-            if (response as? HTTPURLResponse)?.statusCode == 200 { ok.set() }
-            done.signal()
-        }.resume()
-        done.wait()
-        return ok.value
+        return await withCheckedContinuation { continuation in
+            URLSession.shared.dataTask(with: request) { _, response, _ in
+                continuation.resume(returning: (response as? HTTPURLResponse)?.statusCode == 200)
+            }.resume()
+        }
     }
 
     /// A port the system reports free right now.
@@ -128,11 +132,4 @@ final class LlamaCppPythonServer {
 struct ServerError: Error, CustomStringConvertible {
     var description: String
     init(_ d: String) { description = d }
-}
-
-private final class LockedFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var flag = false
-    func set() { lock.withLock { flag = true } }
-    var value: Bool { lock.withLock { flag } }
 }

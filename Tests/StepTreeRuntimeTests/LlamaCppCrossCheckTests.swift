@@ -1,5 +1,6 @@
 import Foundation
 import StepTreeCore
+import StepTreeTestSupport
 import Testing
 @testable import StepTreeRuntime
 
@@ -7,16 +8,18 @@ import Testing
 /// the same tokenization and the same greedy continuations. Runs only where llama-cpp-python
 /// is installed (CI installs it).
 struct LlamaCppCrossCheckTests {
-    static let available: Bool = {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import llama_cpp"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return false }
-        p.waitUntilExit()
-        return p.terminationStatus == 0
-    }()
+    static func available() async -> Bool {
+        (try? await offThePool {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["python3", "-c", "import llama_cpp"]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
+            return p.terminationStatus == 0
+        }) ?? false
+    }
 
     static let script = #"""
 import json, sys
@@ -48,21 +51,25 @@ print(json.dumps(out))
         ]
     }
 
-    @Test(.enabled(if: available, "llama-cpp-python is not installed (pip install llama-cpp-python)"))
+    @Test(.enabled("llama-cpp-python is not installed (pip install llama-cpp-python)") { await available() })
     func greedyContinuationsMatchLlamaCpp() async throws {
         for (name, path, prompts) in try Self.modelPaths() {
             let maxTokens = 48
             let generator = try EmbeddedGenerator(modelPath: path)
             let config: [String: Any] = ["model": path, "n_ctx": generator.model.config.context, "prompts": prompts, "max_tokens": maxTokens]
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["python3", "-c", Self.script, String(decoding: try JSONSerialization.data(withJSONObject: config), as: UTF8.self)]
-            let pipe = Pipe()
-            p.standardOutput = pipe
-            try p.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            #expect(p.terminationStatus == 0, "\(name): llama-cpp-python failed")
+            let arguments = ["python3", "-c", Self.script, String(decoding: try JSONSerialization.data(withJSONObject: config), as: UTF8.self)]
+            let (status, data) = try await offThePool { () throws -> (Int32, Data) in
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                p.arguments = arguments
+                let pipe = Pipe()
+                p.standardOutput = pipe
+                try p.run()
+                let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                p.waitUntilExit()
+                return (p.terminationStatus, data)
+            }
+            #expect(status == 0, "\(name): llama-cpp-python failed")
             struct Case: Decodable { var prompt_tokens: [Int32]; var tokens: [Int32] }
             let theirs = try JSONDecoder().decode([Case].self, from: data)
 
