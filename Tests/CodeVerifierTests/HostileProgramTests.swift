@@ -143,11 +143,10 @@ struct HostileProgramTests {
     }
 
     @Test func endlessPrintingIsCutAtTheOutputCap() async throws {
-        let start = Date()
         let r = try await S.judge("while True:\n    print('x' * 1000)\n", ["assert True"])
         #expect(r.status == .ok && r.score == 0)
+        // Cut by the output cap, not the wall clock: a wall kill would be `.timeout`.
         #expect(r.detail?.contains("exceeded") == true, "\(r.detail ?? "")")
-        #expect(Date().timeIntervalSince(start) < S.limits.wallSeconds)
         try await stillServes()
     }
 
