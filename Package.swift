@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "StepTreeHTTPTests", dependencies: ["StepTreeHTTP", "StepTreeTestSupport"], swiftSettings: settings),
         .testTarget(name: "CodeVerifierTests", dependencies: ["StepTreeCodeVerifier", "StepTreePluginHost", "StepTreeStore"],
                     swiftSettings: settings),
-        .testTarget(name: "PRMVerifierTests", dependencies: ["verifier-prm-local", "verifier-prm-http", "StepTreeRuntime", "StepTreeHTTP"],
+        .testTarget(name: "PRMVerifierTests", dependencies: ["verifier-prm-local", "verifier-prm-http", "StepTreeRuntime", "StepTreeHTTP", "StepTreeTestSupport"],
                     exclude: ["Recorded"], swiftSettings: settings),
         .testTarget(name: "StepTreePluginTests", dependencies: ["StepTreePluginHost", "StepTreePluginKit", "StepTreeTestSupport"], swiftSettings: settings),
     ]

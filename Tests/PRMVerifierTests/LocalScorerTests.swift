@@ -1,5 +1,6 @@
 import Foundation
 import StepTreeRuntime
+import StepTreeTestSupport
 import Testing
 @testable import verifier_prm_local
 
@@ -102,17 +103,8 @@ import Testing
         return process.terminationStatus == 0 ? out : nil
     }
 
-    static let hasGGUFPackage: Bool = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import gguf, numpy"]
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
 
-    @Test(.enabled(if: hasGGUFPackage, "python3 with the gguf and numpy packages is not installed"))
+    @Test(.enabled("python3 with the gguf and numpy packages is not installed") { await pythonCanImport("gguf, numpy") })
     func valueHeadEqualToPlusMinusMatchesMathShepherd() throws {
         let model = try LanguageModel(path: Self.modelPath)
         let plus = model.tokenizer.encode("+", addSpecial: false)[0], minus = model.tokenizer.encode("-", addSpecial: false)[0]
@@ -128,7 +120,7 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: hasGGUFPackage, "python3 with the gguf and numpy packages is not installed"))
+    @Test(.enabled("python3 with the gguf and numpy packages is not installed") { await pythonCanImport("gguf, numpy") })
     func twoRowValueHeadGivesProbabilitiesWithAndWithoutReuse() throws {
         let path = try #require(try Self.valueHeadModel(["--rows", "2", "--seed", "3"]))
         defer { try? FileManager.default.removeItem(atPath: path) }

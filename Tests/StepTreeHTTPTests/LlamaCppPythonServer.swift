@@ -20,18 +20,7 @@ final class LlamaCppPythonServer {
     static let model = packageRoot.appendingPathComponent("Examples/countdown/policy.gguf")
 
     /// Whether `python3 -m llama_cpp.server` can run here (the lead's CI script installs it).
-    static func isAvailable() async -> Bool {
-        (try? await offThePool {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["python3", "-c", "import llama_cpp.server.app"]
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            p.waitUntilExit()
-            return p.terminationStatus == 0
-        }) ?? false
-    }
+    static func isAvailable() async -> Bool { await pythonCanImport("llama_cpp.server.app") }
 
     static let skipMessage: Comment = "llama-cpp-python is not installed (pip install 'llama-cpp-python[server]'); skipping the real-server tests"
 

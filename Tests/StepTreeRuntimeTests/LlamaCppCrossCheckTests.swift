@@ -8,18 +8,7 @@ import Testing
 /// the same tokenization and the same greedy continuations. Runs only where llama-cpp-python
 /// is installed (CI installs it).
 struct LlamaCppCrossCheckTests {
-    static func available() async -> Bool {
-        (try? await offThePool {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["python3", "-c", "import llama_cpp"]
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            p.waitUntilExit()
-            return p.terminationStatus == 0
-        }) ?? false
-    }
+    static func available() async -> Bool { await pythonCanImport("llama_cpp") }
 
     static let script = #"""
 import json, sys

@@ -8,3 +8,18 @@ public func offThePool<T>(_ work: @escaping () throws -> T) async throws -> T {
         Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
     }
 }
+
+/// Whether `python3 -c "import MODULE"` succeeds here: tests of optional Python tools (such as
+/// llama-cpp-python, which CI installs) run only where it does. Waits off the cooperative pool.
+public func pythonCanImport(_ module: String) async -> Bool {
+    (try? await offThePool {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", "import \(module)"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        return p.terminationStatus == 0
+    }) ?? false
+}
