@@ -102,6 +102,24 @@ import StepTreeTestSupport
         #expect(s.choice().node != nil)
     }
 
+    @Test func beamBreaksEqualScoresByPathLikelihood() throws {
+        var c = TreeScripts.configuration("beam")
+        c.parameters.beam = .init(n: 8, beamWidth: 4)
+        var s = try session(c, roles: [EvaluatorRole(name: "verifier", kinds: [.step])])
+        // Every step scores 1 (a binary verifier); later samples are the more likely ones, so a
+        // tie-break by node id would keep the wrong beams.
+        let reqs = SessionRunner.run(&s, samples: { r in
+            (0..<r.samples).map { i in
+                r.prefix.count >= 3 ? SessionRunner.sample("answer: 0\n")
+                    : SessionRunner.sample("d\(r.prefix.count)-\(i)\n", logprob: -0.1 * Float(r.samples - i))
+            }
+        }, check: checked)
+        let kids = s.tree.children(of: .root)
+        let likeliest = kids.sorted { s.tree.pathLogprob(to: $0) > s.tree.pathLogprob(to: $1) }.prefix(2)
+        #expect(Set(reqs[1...2].map { $0.prefix.last!.key.node }) == Set(likeliest.map(\.rawValue)))
+        #expect(Set(likeliest) == Set(kids.suffix(2)))
+    }
+
     @Test func dvtsGrowsIndependentGreedySubtrees() throws {
         var c = TreeScripts.configuration("dvts")
         c.parameters.dvts = .init(n: 8, beamWidth: 4)
