@@ -23,6 +23,8 @@ final class StepScorer {
     let prefixScorer: PrefixScorer
     let convention: Convention
     let stepTag: String
+    /// Tokens the cache holds; a longer sequence cannot be scored.
+    let maxRows: Int
     private let tagTokens: [Int32]
     private let direction: [Double]
     private let offset: Double
@@ -38,6 +40,7 @@ final class StepScorer {
         self.stepTag = stepTag ?? file[Self.stepTagKey]?.stringValue ?? "ки"
         tagTokens = model.tokenizer.encode(self.stepTag, addSpecial: false)
         guard !tagTokens.isEmpty else { throw PRMError("\(file.path): the step tag \"\(self.stepTag)\" encodes to no tokens") }
+        self.maxRows = maxRows
         prefixScorer = PrefixScorer(model: model, maxRows: maxRows, reusesPrefixes: reusesPrefixes)
         switch self.convention {
         case .mathShepherd:
@@ -98,7 +101,12 @@ final class StepScorer {
 
     /// Step scores in [0, 1] for each path, all paths in one batched forward pass.
     func score(_ paths: [(prompt: String, steps: [String])]) throws -> [[Double]] {
-        let sequences = paths.map { sequence(prompt: $0.prompt, steps: $0.steps) }
+        try score(sequences: paths.map { sequence(prompt: $0.prompt, steps: $0.steps) })
+    }
+
+    /// Step scores in [0, 1] for sequences made by `sequence(prompt:steps:)`, in one batched
+    /// forward pass.
+    func score(sequences: [(tokens: [Int32], positions: [Int])]) throws -> [[Double]] {
         let states = try prefixScorer.hiddenStates(sequences.map(\.tokens), at: sequences.map(\.positions))
         return states.map { $0.map(score) }
     }

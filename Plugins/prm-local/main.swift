@@ -42,11 +42,7 @@ let capabilities = PluginCapabilities(
     kinds: [.step], maxBatch: option("--max-batch").flatMap(Int.init) ?? 64, maxConcurrentRequests: 1,
     needsReference: false, stepTag: scorer.stepTag, deterministic: true)
 
-let plugin = VerifierPlugin(name: "verifier-prm-local", version: "1.0", capabilities: capabilities) { item, _ in
-    guard !item.steps.isEmpty else { return ItemResult(id: item.id, status: .unparseable, score: 0, detail: "no steps to score") }
-    let before = scorer.prefixScorer.forwardTokens
-    let scores = try scorer.score([(item.prompt, item.steps)])[0]
-    return ItemResult(id: item.id, status: .ok, score: scores.min()!, stepScores: scores,
-                      detail: "\(scorer.prefixScorer.forwardTokens - before) tokens computed")
+let plugin = VerifierPlugin(name: "verifier-prm-local", version: "1.0", capabilities: capabilities) { items, context in
+    scorer.results(for: items, isCancelled: { context.isCancelled })
 }
 exit(plugin.run())

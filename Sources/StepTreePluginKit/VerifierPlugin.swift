@@ -8,11 +8,12 @@ import Darwin
 
 /// Runs a verifier plugin's side of the protocol on stdin/stdout.
 ///
-/// You supply the plugin's identity, its capabilities and a function that judges one item; the
-/// runner does the rest of `Plugins/PROTOCOL.md`: line framing, the `initialize` handshake and
-/// version check, `verify` batches (up to `maxConcurrentRequests` of them at once, answered as
-/// they finish), `$/cancel`, `shutdown`, error responses for malformed lines, and logging to
-/// stderr only.
+/// You supply the plugin's identity, its capabilities and a function that judges one item (or,
+/// for plugins that gain from batching such as a PRM's batched forward pass, all items of one
+/// request at once); the runner does the rest of `Plugins/PROTOCOL.md`: line framing, the
+/// `initialize` handshake and version check, `verify` batches (up to `maxConcurrentRequests` of
+/// them at once, answered as they finish), `$/cancel`, `shutdown`, error responses for malformed
+/// lines, and logging to stderr only.
 ///
 ///     let plugin = VerifierPlugin(name: "verifier-length", version: "1.0",
 ///                                 capabilities: .init(kinds: [.outcome])) { item, context in
@@ -23,6 +24,12 @@ public final class VerifierPlugin: @unchecked Sendable {
     /// Judges one item. Throwing gives the item `status: error` with the error as detail (use it
     /// for failures, never for wrong answers). The runner sets the result's `id`.
     public typealias Handler = (VerifyItem, VerifyContext) throws -> ItemResult
+    /// Judges all items of one `verify` request: returns exactly one result per item, in item
+    /// order (the runner sets each result's `id` from its item). Per-item failures are results
+    /// (`status: error`, `timeout` once `context.isCancelled`, `unparseable`); throwing, or
+    /// returning another number of results, gives every item of the request `status: error`
+    /// with the reason as detail.
+    public typealias BatchHandler = ([VerifyItem], VerifyContext) throws -> [ItemResult]
 
     /// Name and version sent in the `initialize` result.
     public let info: PeerInfo
@@ -30,7 +37,7 @@ public final class VerifierPlugin: @unchecked Sendable {
     public let capabilities: PluginCapabilities
     /// Longest accepted input line in bytes; longer lines get a `.lineTooLong` error response.
     public let maxLineBytes: Int
-    private let handler: Handler
+    private let handler: BatchHandler
 
     private let lock = PthreadLock()
     private var initialized = false
@@ -40,22 +47,38 @@ public final class VerifierPlugin: @unchecked Sendable {
     private let workers: DispatchQueue
     private let slots: DispatchSemaphore
     private let inFlight = DispatchGroup()
+    private var output: Int32 = 1
 
-    /// Creates a plugin. `maxLineBytes` defaults to 64 MiB.
+    /// Creates a plugin that judges one item at a time. `maxLineBytes` defaults to 64 MiB.
+    public convenience init(name: String, version: String, capabilities: PluginCapabilities, maxLineBytes: Int = 64 << 20,
+                            handler: @escaping Handler) {
+        self.init(name: name, version: version, capabilities: capabilities, maxLineBytes: maxLineBytes) { items, context in
+            items.map { item in
+                do { return try handler(item, context) } catch {
+                    return ItemResult(id: item.id, status: .error, score: 0, detail: "\(error)")
+                }
+            }
+        }
+    }
+
+    /// Creates a plugin that judges all items of a request in one call (see `BatchHandler`).
+    /// `maxLineBytes` defaults to 64 MiB.
     public init(name: String, version: String, capabilities: PluginCapabilities, maxLineBytes: Int = 64 << 20,
-                handler: @escaping Handler) {
+                batchHandler: @escaping BatchHandler) {
         self.info = PeerInfo(name: name, version: version)
         self.capabilities = capabilities
         self.maxLineBytes = maxLineBytes
-        self.handler = handler
+        self.handler = batchHandler
         self.workers = DispatchQueue(label: "verify", attributes: .concurrent)
         self.slots = DispatchSemaphore(value: max(1, capabilities.maxConcurrentRequests))
     }
 
-    /// Serves stdin until it closes; returns the exit status (0 after a clean end of input).
-    public func run() -> Int32 {
+    /// Serves `input` (stdin) until it closes, writing protocol messages to `output` (stdout);
+    /// returns the exit status (0 after a clean end of input).
+    public func run(input: Int32 = 0, output: Int32 = 1) -> Int32 {
         signal(SIGPIPE, SIG_IGN)
-        var reader = LineReader(fd: 0, maxLineBytes: maxLineBytes)
+        self.output = output
+        var reader = LineReader(fd: input, maxLineBytes: maxLineBytes)
         while let line = reader.next() {
             switch line {
             case .tooLong(let size):
@@ -195,15 +218,21 @@ public final class VerifierPlugin: @unchecked Sendable {
     /// The response line for a verify request: one result per item, in item order.
     private func verify(id: JSON, params: VerifyParams) -> [UInt8] {
         let context = VerifyContext(kind: params.kind, requestID: id) { [self] in lock.withLock { cancelled.contains(id) } }
-        var out: [UInt8] = Array(#"{"results":["#.utf8)
-        out.reserveCapacity(64 + 128 * params.items.count)
-        for (i, item) in params.items.enumerated() {
-            var result: ItemResult
-            do {
-                result = try handler(item, context)
-            } catch {
-                result = ItemResult(id: item.id, status: .error, score: 0, detail: "\(error)")
+        let items = params.items
+        var results: [ItemResult]
+        do {
+            results = try handler(items, context)
+            if results.count != items.count {
+                throw PluginProtocolError(.internalError, "\(info.name) answered \(results.count) results for \(items.count) items")
             }
+        } catch {
+            let detail = (error as? PluginProtocolError)?.message ?? "\(error)"
+            results = items.map { ItemResult(id: $0.id, status: .error, score: 0, detail: detail) }
+        }
+        var out: [UInt8] = Array(#"{"results":["#.utf8)
+        out.reserveCapacity(64 + 128 * items.count)
+        for (i, (item, r)) in zip(items, results).enumerated() {
+            var result = r
             result.id = item.id
             result.score = min(1, max(0, result.score.isNaN ? 0 : result.score))
             if i > 0 { out.append(UInt8(ascii: ",")) }
@@ -226,7 +255,7 @@ public final class VerifierPlugin: @unchecked Sendable {
             bytes.withUnsafeBytes { raw in
                 var offset = 0
                 while offset < raw.count {
-                    let n = Glibc.write(1, raw.baseAddress! + offset, raw.count - offset)
+                    let n = Glibc.write(output, raw.baseAddress! + offset, raw.count - offset)
                     if n < 0 {
                         if errno == EINTR { continue }
                         exit(0) // the host closed our stdout: nobody is listening any more

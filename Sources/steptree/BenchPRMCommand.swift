@@ -41,9 +41,14 @@ struct BenchPRMCommand: AsyncParsableCommand {
             let start = DispatchTime.now().uptimeNanoseconds
             let outcomes = await evaluator.evaluate(items)
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            let tokens = outcomes.compactMap { $0.detail?.split(separator: " ").first.flatMap { Int($0) } }.reduce(0, +)
+            // Each item's detail reads "T tokens computed for M items" (its request's forward pass).
+            let tokens = outcomes.compactMap { o -> Double? in
+                guard let words = o.detail?.split(separator: " "), words.count == 6,
+                      let t = Double(words[0]), let m = Double(words[4]), m > 0 else { return nil }
+                return t / m
+            }.reduce(0, +)
             let ok = outcomes.filter { $0.status == .ok }.count
-            print(String(format: "%@ prefix reuse: %d steps in %.3f s = %.0f steps/s, %d tokens computed (%d/%d items ok)",
+            print(String(format: "%@ prefix reuse: %d steps in %.3f s = %.0f steps/s, %.0f tokens computed (%d/%d items ok)",
                          reuse ? "with   " : "without", steps, seconds, Double(steps) / seconds, tokens, ok, items.count))
             await evaluator.shutdown()
         }
