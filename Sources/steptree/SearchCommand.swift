@@ -21,6 +21,22 @@ struct SearchCommand: AsyncParsableCommand {
             --judge grades only the final chosen answer. Accuracy = solved / judged; verdicts that \
             timed out or errored are never counted as wrong.
 
+            Search with a PRM (a step verifier: prm-local, prm-http):
+              steptree search Examples/countdown/problems-test.jsonl \\
+                --generator embedded:Examples/countdown/policy.gguf \\
+                --verifier "prm-local:--model Examples/countdown/prm.gguf" \\
+                --judge countdown --strategy beam --out trees.jsonl
+
+            The PRM scores every new step, finished ones included (a node's score is its last \
+            step's score; --prune-below T drops steps scored below T). beam ranks candidates and \
+            dvts picks each subtree's next step by the aggregated step scores of their paths \
+            (--step-aggregation last|min|product; min is PURE's min-form); best-of-n chooses by \
+            --aggregation prm-* (default prm-last-max with a PRM); mcts backs the PRM's step score \
+            up as each expanded leaf's value (--leaf-value, default prm when no outcome verifier \
+            guides) and a finished leaf's value is its PRM score. Without an outcome verifier the \
+            final answer is the finished path with the best aggregated PRM score, and --judge \
+            only grades it. beam can cut weak candidates mid-step with --early-reject-tokens.
+
             \(ExitCodes.help)
             """)
 
@@ -149,7 +165,6 @@ struct SearchCommand: AsyncParsableCommand {
         if file.skipped > 0 { stderr("skipped \(file.skipped) invalid line(s) of \(problems)") }
 
         var config = SearchConfiguration()
-        strategy.apply(to: &config)
         config.budget = SearchBudget(maxExpansions: budgetExpansions, maxGeneratedTokens: budgetTokens, maxWallSeconds: budgetSeconds)
         config.sampling = SamplingParameters(temperature: temperature, topK: topK, topP: topP, minP: minP)
         config.stop = stop.replacingOccurrences(of: "\\n", with: "\n").replacingOccurrences(of: "\\t", with: "\t")
@@ -174,6 +189,13 @@ struct SearchCommand: AsyncParsableCommand {
             stderr("error: \(error)")
             throw ExitCodes.failure
         }
+        let guidance = evaluators.guiding.reduce(into: Set<EvaluationKind>()) { $0.formUnion($1.capabilities.kinds) }
+        if strategy.earlyRejectTokens != nil && !guidance.contains(.step) {
+            await evaluators.shutdown()
+            stderr("error: --early-reject-tokens needs a step verifier (a PRM such as prm-local) to score partial steps")
+            throw ExitCodes.usage
+        }
+        strategy.apply(to: &config, guidance: guidance)
         let fingerprint = try RunFingerprint(
             backend: gen.capabilities.backend, model: gen.capabilities.model, configuration: config,
             verifiers: evaluators.fingerprintNames,

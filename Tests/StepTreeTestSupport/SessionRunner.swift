@@ -22,8 +22,11 @@ public enum SessionRunner {
             for r in reqs {
                 let s = samples(r)
                 let tokens = s.reduce(0) { $0 + ($1.tokens?.count ?? 0) }
-                let jobs = session.receive(StepResult(id: r.id, samples: s, cost: .init(generatedTokens: tokens)))
-                for j in jobs { session.receive(verdict(j), for: j) }
+                var jobs = session.receive(StepResult(id: r.id, samples: s, cost: .init(generatedTokens: tokens)))
+                while !jobs.isEmpty {
+                    let j = jobs.removeFirst()
+                    jobs += session.receive(verdict(j), for: j)
+                }
                 check(session.tree)
             }
         }

@@ -8,6 +8,9 @@ public struct EvaluationJob: Sendable {
     /// The expanded node whose integration waits for this verdict (nil for the judge).
     public var expansion: NodeID?
     public var item: EvaluationItem
+    /// Early rejection: the sample index of the partial candidate this item scores (its last
+    /// step is the partial text, and `node` is the expanded node); nil for a node's verdict.
+    public var partialSample: Int? = nil
 }
 
 /// What the session needs to know about an evaluator.

@@ -7,8 +7,12 @@ public struct ProblemCost: Codable, Hashable, Sendable {
     public var forwardTokens = 0
     /// Requests the backend failed (after its retries).
     public var generatorFailures = 0
-    /// Items sent to evaluators (the judge included).
+    /// Items sent to evaluators (the judge included; partial candidates of early rejection too).
     public var evaluatorItems = 0
+    /// Early rejection (nil when off): candidates scored after their first K tokens, and those
+    /// of them cut there (never continued, never nodes).
+    public var partialCandidates: Int?
+    public var earlyRejected: Int?
     /// Wall time from the first request to the final verdict, seconds.
     public var wallSeconds = 0.0
     public init() {}

@@ -181,7 +181,10 @@ final class DriverLoop {
                 if entry.job.evaluator < 0 {
                     finishJudged(entry.session, outcome: outcome, node: entry.job.node)
                 } else {
-                    live[entry.session]?.receive(outcome, for: entry.job)
+                    // A verdict on a partial candidate may complete its expansion: its children's jobs.
+                    for j in live[entry.session]?.receive(outcome, for: entry.job) ?? [] {
+                        evalQueues[j.evaluator].append(SessionJob(session: entry.session, job: j))
+                    }
                     touch(entry.session)
                 }
             }

@@ -6,19 +6,25 @@
 public final class SearchSession {
     public let index: Int
     public let problem: Problem
-    public private(set) var tree: SearchTree
+    public internal(set) var tree: SearchTree
     public private(set) var strategy: any SearchStrategy
-    public private(set) var cost = ProblemCost()
+    public internal(set) var cost = ProblemCost()
     /// Why issuing stopped early, if it did.
     public private(set) var stopReason: String?
     let configuration: SearchConfiguration
     let roles: [EvaluatorRole]
 
     /// Issued requests not yet answered: request id → expansion and reserved tokens.
-    private var pending: [RequestID: PendingRequest] = [:]
+    var pending: [RequestID: PendingRequest] = [:]
     /// Expanded nodes waiting for verdicts: node → (expansion, children, verdicts outstanding).
     private var awaiting: [NodeID: AwaitingVerdicts] = [:]
-    private var reservedTokens = 0
+    /// Expansions under early rejection whose partial candidates are being scored or continued.
+    var partials: [NodeID: PartialExpansion] = [:]
+    /// Surviving partial candidates waiting to be continued: (expanded node, sample index).
+    var continuations: [(node: NodeID, sample: Int)] = []
+    /// Keys for the prefix segments of partial candidates (above every node id).
+    var nextPartialKey: UInt32 = 1 << 31
+    var reservedTokens = 0
     private var stopped = false
     private let started: ContinuousClock.Instant
     /// Keys of nodes whose cached generator state can be freed (pruned or finished); drained by the driver.
@@ -42,7 +48,7 @@ public final class SearchSession {
     public var pendingCount: Int { pending.count }
     /// True when the strategy is complete (or the budget stopped it) and nothing is outstanding.
     public var isDone: Bool {
-        pending.isEmpty && awaiting.isEmpty && (stopped || strategy.isComplete(tree))
+        pending.isEmpty && awaiting.isEmpty && partials.isEmpty && (stopped || strategy.isComplete(tree))
     }
 
     /// Seconds since the session started.
@@ -61,21 +67,22 @@ public final class SearchSession {
     /// Up to `limit` new requests (bounded by the tree's in-flight limit and the budgets).
     /// `nextID` is the run's request counter.
     public func requests(limit: Int, nextID: inout RequestID) -> [StepRequest] {
-        if stopped { return [] }
         if wallTimeExceeded { stop("budget: wall time"); return [] }
+        // Continuations finish expansions already issued (their tokens are reserved), so they
+        // go out even after a budget stop.
+        var out = continuationRequests(limit: limit, nextID: &nextID)
+        if stopped { return out }
         let budget = configuration.budget
-        var room = min(limit, configuration.treeInFlight - pending.count)
+        var room = min(limit - out.count, configuration.treeInFlight - pending.count)
         if let maxE = budget.maxExpansions {
             room = min(room, maxE - cost.expansions)
             if cost.expansions >= maxE { stop("budget: expansions"); return [] }
         }
-        guard room > 0 else { return [] }
+        guard room > 0 else { return out }
         let selected = strategy.select(in: &tree, limit: room)
-        if selected.isEmpty && pending.isEmpty && awaiting.isEmpty && !strategy.isComplete(tree) {
+        if selected.isEmpty && pending.isEmpty && awaiting.isEmpty && partials.isEmpty && !strategy.isComplete(tree) {
             stop("strategy stalled: nothing left to expand")
         }
-        var out: [StepRequest] = []
-        out.reserveCapacity(selected.count)
         for e in selected {
             var maxTokens = configuration.stepMaxTokens
             let samples = max(1, e.samples)
@@ -92,10 +99,12 @@ public final class SearchSession {
             nextID += 1
             let reserved = budget.maxGeneratedTokens == nil ? 0 : maxTokens * samples
             reservedTokens += reserved
-            pending[id] = PendingRequest(expansion: e, reserved: reserved)
+            // Early rejection: first K tokens only, when K is shorter than the step may be.
+            let partialTokens = e.earlyRejection.map(\.tokens).flatMap { $0 < maxTokens ? max(1, $0) : nil }
+            pending[id] = PendingRequest(expansion: e, reserved: reserved, maxTokens: maxTokens, partialTokens: partialTokens)
             tree.setFlags(.expanding, on: e.node)
             cost.expansions += 1
-            out.append(makeRequest(id: id, expansion: e, samples: samples, maxTokens: maxTokens))
+            out.append(makeRequest(id: id, expansion: e, samples: samples, maxTokens: partialTokens ?? maxTokens))
         }
         if stopped { strategy.stop(in: &tree) }
         return out
@@ -113,7 +122,8 @@ public final class SearchSession {
 
     /// Adds the children of an answered request. Returns the verdicts they need; when none are
     /// needed the children are integrated at once. A result for an unknown (cancelled) request
-    /// is ignored.
+    /// is ignored. Under early rejection, the first phase's result returns the verdicts its
+    /// partial candidates need, and a continuation's result completes its expansion.
     public func receive(_ result: StepResult) -> [EvaluationJob] {
         guard let p = pending.removeValue(forKey: result.id) else { return [] }
         let e = p.expansion
@@ -123,8 +133,21 @@ public final class SearchSession {
         cost.generatedTokens += generated
         cost.forwardTokens += result.cost.forwardTokens
         if result.failure != nil { cost.generatorFailures += 1 }
+        if let sample = p.continuing {
+            if let key = p.segment { releasable.append(key) }
+            return continued(e.node, sample: sample, with: result)
+        }
+        if let k = p.partialTokens, result.failure == nil {
+            return startPartial(e, samples: result.samples, partialTokens: k, maxTokens: p.maxTokens)
+        }
+        return expand(e, with: result.failure == nil ? result.samples : [])
+    }
+
+    /// Adds `samples` as the children of `e.node` and returns the verdicts they need; when none
+    /// are needed the children are integrated at once.
+    func expand(_ e: Expansion, with samples: [StepSample]) -> [EvaluationJob] {
         let marker = configuration.answerMarker
-        let children = tree.expand(e.node, with: result.failure == nil ? result.samples : [], rollout: e.rollout,
+        let children = tree.expand(e.node, with: samples, rollout: e.rollout,
                                    maxDepth: configuration.maxDepth,
                                    isTerminal: { marker?.matches($0) ?? false })
         var jobs: [EvaluationJob] = []
@@ -156,8 +179,12 @@ public final class SearchSession {
     }
 
     /// Stores a verdict; a step verdict `ok` with score ≤ 0 or below `pruneBelow` prunes the
-    /// node. When the expansion's last verdict arrives, its children are integrated.
-    public func receive(_ outcome: EvaluationOutcome, for job: EvaluationJob) {
+    /// node. When the expansion's last verdict arrives, its children are integrated. A verdict on
+    /// a partial candidate (early rejection) may complete its expansion: the children's verdict
+    /// jobs are returned then.
+    @discardableResult
+    public func receive(_ outcome: EvaluationOutcome, for job: EvaluationJob) -> [EvaluationJob] {
+        if let sample = job.partialSample { return receivePartial(outcome, sample: sample, for: job) }
         let name = job.evaluator >= 0 && job.evaluator < roles.count ? roles[job.evaluator].name : "judge"
         tree.addVerdict(NodeVerdict(evaluator: name, kind: job.kind, outcome: outcome), to: job.node)
         if job.kind == .step && outcome.status == .ok {
@@ -169,11 +196,17 @@ public final class SearchSession {
                 }
             }
         }
-        guard let parent = job.expansion, var w = awaiting[parent] else { return }
+        guard let parent = job.expansion, var w = awaiting[parent] else { return [] }
         w.outstanding -= 1
-        if w.outstanding > 0 { awaiting[parent] = w; return }
+        if w.outstanding > 0 { awaiting[parent] = w; return [] }
         awaiting[parent] = nil
         integrate(w.expansion, children: w.children)
+        return []
+    }
+
+    /// Tells the strategy that `e` will never be integrated.
+    func abandonExpansion(_ e: Expansion) {
+        strategy.abandon(e, in: &tree)
     }
 
     private func integrate(_ e: Expansion, children: Range<Int>) {
@@ -203,9 +236,13 @@ public final class SearchSession {
             let p = pending.removeValue(forKey: id)!
             let e = p.expansion
             reservedTokens -= p.reserved
+            // An expansion under early rejection is abandoned once, below.
+            if let key = p.segment { releasable.append(key) }
+            if p.continuing != nil { continue }
             tree.setFlags(.expanding, on: e.node, false)
             strategy.abandon(e, in: &tree)
         }
+        abandonPartials()
         return ids
     }
 
@@ -238,6 +275,14 @@ public final class SearchSession {
 struct PendingRequest {
     var expansion: Expansion
     var reserved: Int
+    /// Tokens the expansion's step may take (`maxTokens` of a request without early rejection).
+    var maxTokens: Int = 0
+    /// Early rejection's first phase: the tokens asked for (K).
+    var partialTokens: Int?
+    /// A continuation: the sample index of the partial candidate it completes.
+    var continuing: Int?
+    /// A continuation: the key of its partial segment, freed when it is answered.
+    var segment: SegmentKey?
 }
 
 /// An expansion whose children wait for verdicts.

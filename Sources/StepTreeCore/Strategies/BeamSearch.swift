@@ -16,11 +16,16 @@ public struct BeamSearch: SearchStrategy {
         public var aggregation: StepAggregation = .last
         /// Rounds before stopping. Default 40 (search-and-learn `num_iterations`).
         public var maxIterations: Int = 40
-        public init(n: Int = 8, beamWidth: Int = 4, aggregation: StepAggregation = .last, maxIterations: Int = 40) {
+        /// Score candidates after their first K tokens and drop weak ones before they finish
+        /// (partial reward modelling, see `EarlyRejection`). Default nil: off.
+        public var earlyRejection: EarlyRejection?
+        public init(n: Int = 8, beamWidth: Int = 4, aggregation: StepAggregation = .last, maxIterations: Int = 40,
+                    earlyRejection: EarlyRejection? = nil) {
             self.n = n
             self.beamWidth = beamWidth
             self.aggregation = aggregation
             self.maxIterations = maxIterations
+            self.earlyRejection = earlyRejection
         }
         /// Beams kept per round, N/M (at least 1).
         public var kept: Int { max(1, n / max(1, beamWidth)) }
@@ -44,12 +49,12 @@ public struct BeamSearch: SearchStrategy {
         if !started {
             started = true
             outstanding = 1
-            return [Expansion(node: .root, samples: max(1, parameters.n))]
+            return [Expansion(node: .root, samples: max(1, parameters.n), earlyRejection: parameters.earlyRejection)]
         }
         let take = toIssue.prefix(limit)
         toIssue.removeFirst(take.count)
         outstanding += take.count
-        return take.map { Expansion(node: $0, samples: max(1, parameters.beamWidth)) }
+        return take.map { Expansion(node: $0, samples: max(1, parameters.beamWidth), earlyRejection: parameters.earlyRejection) }
     }
 
     public mutating func integrate(_ expansion: Expansion, children: Range<Int>, in tree: inout SearchTree) {

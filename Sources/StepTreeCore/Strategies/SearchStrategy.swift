@@ -6,12 +6,16 @@ public struct Expansion: Hashable, Sendable {
     public var greedy: Bool
     /// The children are part of an MCTS rollout (flagged `.rollout`, no tree statistics).
     public var rollout: Bool
+    /// Generate the samples in two phases and drop weak partial steps (nil: in one request).
+    public var earlyRejection: EarlyRejection?
 
-    public init(node: NodeID, samples: Int, greedy: Bool = false, rollout: Bool = false) {
+    public init(node: NodeID, samples: Int, greedy: Bool = false, rollout: Bool = false,
+                earlyRejection: EarlyRejection? = nil) {
         self.node = node
         self.samples = samples
         self.greedy = greedy
         self.rollout = rollout
+        self.earlyRejection = earlyRejection
     }
 }
 
