@@ -111,6 +111,38 @@ import StepTreeTestSupport
         }
     }
 
+    @Test func continuationsFinishTheExpansionsIssuedBeforeAnExpansionBudgetStop() throws {
+        let (s, reqs) = try run(EarlyRejection(tokens: 9, keep: 0.5), budget: SearchBudget(maxExpansions: 2))
+        #expect(s.isDone)
+        #expect(s.stopReason == "budget: expansions")
+        #expect(s.cost.expansions == 2)
+        #expect(reqs.filter { $0.samples == 1 }.count == 4) // both expansions' survivors were continued
+        #expect(s.tree.count == 1 + 2 + 2)
+        #expect(s.tree._invariantViolations(idle: true).isEmpty)
+    }
+
+    @Test func aWallTimeStopAbandonsPartialExpansionsAndCancelsTheirContinuations() throws {
+        var c = TreeScripts.configuration("beam")
+        c.parameters.beam = .init(n: 4, beamWidth: 4, earlyRejection: EarlyRejection(tokens: 9, keep: 0.5))
+        let s = try SearchSession(index: 0, problem: Problem(id: "p", prompt: "p\n"), configuration: c,
+                                  evaluators: [EvaluatorRole(name: "prm", kinds: [.step])])
+        var next: RequestID = 1
+        let first = s.requests(limit: 8, nextID: &next)
+        let jobs = s.receive(StepResult(id: first[0].id, samples: Self.script(first[0])))
+        #expect(jobs.count == 4 && jobs.allSatisfy { $0.partialSample != nil })
+        for j in jobs { #expect(s.receive(Self.prm(j.item), for: j).isEmpty) }
+        let continuations = s.requests(limit: 8, nextID: &next)
+        #expect(continuations.count == 2)
+        let cancelled = s.stop("budget: wall time")
+        #expect(Set(cancelled) == Set(continuations.map(\.id)))
+        #expect(s.isDone)
+        #expect(s.tree._invariantViolations(idle: true).isEmpty)
+        #expect(s.releasable.contains { $0.node == continuations[0].prefix.last!.key.node })
+        // A late answer is ignored.
+        #expect(s.receive(StepResult(id: continuations[0].id, samples: Self.script(continuations[0]))).isEmpty)
+        #expect(s.tree.count == 1)
+    }
+
     @Test func survivorsByThresholdAndFraction() {
         let both = EarlyRejection(tokens: 1, keep: 0.5, threshold: 0.3)
         #expect(both.survivors([0.9, 0.2, 0.6, 0.8]) == [true, false, false, true])

@@ -76,7 +76,7 @@ public final class SearchSession {
         var room = min(limit - out.count, configuration.treeInFlight - pending.count)
         if let maxE = budget.maxExpansions {
             room = min(room, maxE - cost.expansions)
-            if cost.expansions >= maxE { stop("budget: expansions"); return [] }
+            if cost.expansions >= maxE { stop("budget: expansions"); return out }
         }
         guard room > 0 else { return out }
         let selected = strategy.select(in: &tree, limit: room)
