@@ -35,7 +35,7 @@ struct SearchCommand: AsyncParsableCommand {
             up as each expanded leaf's value (--leaf-value, default prm when no outcome verifier \
             guides) and a finished leaf's value is its PRM score. Without an outcome verifier the \
             final answer is the finished path with the best aggregated PRM score, and --judge \
-            only grades it. beam can cut weak candidates mid-step with --early-reject-tokens.
+            only grades it. beam and dvts can cut weak candidates mid-step with --early-reject-tokens.
 
             \(ExitCodes.help)
             """)
@@ -241,7 +241,8 @@ struct SearchCommand: AsyncParsableCommand {
 
     static func summaryLine(_ s: RunSummary) -> String {
         "problems \(s.problems)  solved \(s.solved)  accuracy \(fmt(s.accuracy * 100, 1))% (of \(s.judged) judged)  " +
-            "tokens \(s.generatedTokens)  nodes \(s.nodes)  wall \(fmt(s.wallSeconds, 1)) s  tokens/s \(fmt(s.tokensPerSecond, 1))"
+            "tokens \(s.generatedTokens)  nodes \(s.nodes)  wall \(fmt(s.wallSeconds, 1)) s  tokens/s \(fmt(s.tokensPerSecond, 1))" +
+            (s.partialCandidates.map { "  early-rejected \(s.earlyRejected ?? 0) of \($0) partial candidates" } ?? "")
     }
 }
 

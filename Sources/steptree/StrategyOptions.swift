@@ -39,19 +39,19 @@ struct StrategyOptions: ParsableArguments {
     var maxIterations: Int = 40
 
     @Option(name: .customLong("early-reject-tokens"), help: ArgumentHelp(
-        "beam: generate the first K tokens of each candidate step, score those partial steps with the step verifiers (a PRM), and finish only the candidates not cut.",
+        "beam, dvts: generate the first K tokens of each candidate step, score those partial steps with the step verifiers (a PRM), and finish only the candidates not cut.",
         discussion: "Partial reward modelling (early rejection). Candidates that end within K tokens are complete and never cut; " +
             "survivors are continued by a request whose prefix ends with the partial text. Cut candidates are not nodes of the tree " +
-            "(the summary's cost counts them: partialCandidates, earlyRejected). Needs a step verifier and " +
+            "(each tree's cost and the run summary count them: partialCandidates, earlyRejected). Needs a step verifier and " +
             "--early-reject-keep and/or --early-reject-threshold.", valueName: "K"))
     var earlyRejectTokens: Int?
 
     @Option(name: .customLong("early-reject-keep"), help: ArgumentHelp(
-        "beam: keep this fraction (0, 1] of the partial candidates, the best by step score (at least one).", valueName: "F"))
+        "beam, dvts: keep this fraction (0, 1] of the partial candidates, the best by step score (at least one).", valueName: "F"))
     var earlyRejectKeep: Double?
 
     @Option(name: .customLong("early-reject-threshold"), help: ArgumentHelp(
-        "beam: cut partial candidates whose step score is below T (verdicts that failed never cut).", valueName: "T"))
+        "beam, dvts: cut partial candidates whose step score is below T (verdicts that failed never cut).", valueName: "T"))
     var earlyRejectThreshold: Double?
 
     @Option(help: "mcts: simulations per problem (32 in rStar-Math's eval).")
@@ -100,7 +100,9 @@ struct StrategyOptions: ParsableArguments {
             throw ValidationError("\(name) must be in 1...65535, got \(v)")
         }
         if earlyRejectTokens != nil || earlyRejectKeep != nil || earlyRejectThreshold != nil {
-            guard strategy == "beam" else { throw ValidationError("--early-reject-* options work with --strategy beam only") }
+            guard strategy == "beam" || strategy == "dvts" else {
+                throw ValidationError("--early-reject-* options work with --strategy beam or dvts only")
+            }
             guard let k = earlyRejectTokens, k >= 1 else { throw ValidationError("--early-reject-tokens K (at least 1) is required with --early-reject-keep/--early-reject-threshold") }
             guard earlyRejectKeep != nil || earlyRejectThreshold != nil else {
                 throw ValidationError("--early-reject-tokens \(k) needs --early-reject-keep F or --early-reject-threshold T (else nothing is cut)")
@@ -122,7 +124,8 @@ struct StrategyOptions: ParsableArguments {
         c.parameters.bestOfN = .init(n: n, aggregation: aggregation ?? (scoresSteps ? .prmLastMax : .majority))
         c.parameters.beam = .init(n: n, beamWidth: beamWidth, aggregation: stepAggregation, maxIterations: maxIterations,
                                   earlyRejection: earlyRejectTokens.map { EarlyRejection(tokens: $0, keep: earlyRejectKeep, threshold: earlyRejectThreshold) })
-        c.parameters.dvts = .init(n: n, beamWidth: beamWidth, aggregation: stepAggregation, maxIterations: maxIterations)
+        c.parameters.dvts = .init(n: n, beamWidth: beamWidth, aggregation: stepAggregation, maxIterations: maxIterations,
+                                  earlyRejection: c.parameters.beam.earlyRejection)
         c.parameters.mcts = .init(simulations: simulations, width: width, exploration: exploration, cPuct: cPuct, cBase: cBase,
                                   cInit: cInit,
                                   leafValue: leafValue ?? (scoresSteps && !guidance.contains(.outcome) ? .prm : .rollout),

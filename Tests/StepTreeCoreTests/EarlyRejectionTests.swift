@@ -153,15 +153,31 @@ import StepTreeTestSupport
         #expect(EarlyRejection(tokens: 1).survivors([0.0, 1.0]) == [true, true])
     }
 
+    @Test func dvtsCutsPartialCandidatesOfEachSubtree() throws {
+        var c = TreeScripts.configuration("dvts")
+        c.parameters.dvts = .init(n: 8, beamWidth: 4, earlyRejection: EarlyRejection(tokens: 9, threshold: 0.5))
+        var s = try SearchSession(index: 0, problem: Problem(id: "p", prompt: "p\n"), configuration: c,
+                                  evaluators: [EvaluatorRole(name: "prm", kinds: [.step])])
+        _ = SessionRunner.run(&s, samples: Self.script, verdict: { Self.prm($0.item) }) { t in
+            #expect(t._invariantViolations().isEmpty)
+        }
+        // Root: b, c (b cut); each of the one subtree's tips: four candidates, two below 0.5.
+        let t = s.tree
+        #expect((s.cost.earlyRejected ?? 0) > 0)
+        for i in 1..<t.count { #expect(Self.scoreOf[Self.letterOf(t.texts[i])]! >= 0.5) }
+        #expect(s.choice().answer != nil)
+    }
+
     @Test func theDriverRoutesPartialVerdictsAndReleasesPartialSegments() async throws {
         let gen = ScriptedGenerator { Self.script($0) }
         let prm = ScriptedEvaluator(name: "prm", kinds: [.step], maxBatch: 3) { Self.prm($0) }
         var c = TreeScripts.configuration("beam")
         c.parameters.beam = .init(n: 4, beamWidth: 4, earlyRejection: EarlyRejection(tokens: 9, keep: 0.5))
         var results: [ProblemResult] = []
-        _ = try await SearchDriver(generator: gen, evaluators: [prm], configuration: c)
+        let summary = try await SearchDriver(generator: gen, evaluators: [prm], configuration: c)
             .run(TreeScripts.problems(3)) { results.append($0) }
         #expect(results.count == 3)
+        #expect(summary.partialCandidates == 36 && summary.earlyRejected == 18)
         for r in results {
             #expect(r.cost.earlyRejected == 6)
             #expect(r.chosen != nil)

@@ -70,6 +70,9 @@ public struct RunSummary: Codable, Hashable, Sendable {
     public var forwardTokens = 0
     public var generatorFailures = 0
     public var evaluatorItems = 0
+    /// Early rejection's partial candidates and those cut (nil when no problem used it).
+    public var partialCandidates: Int?
+    public var earlyRejected: Int?
     public var wallSeconds = 0.0
     public var tokensPerSecond: Double { wallSeconds > 0 ? Double(generatedTokens) / wallSeconds : 0 }
 
@@ -86,11 +89,13 @@ public struct RunSummary: Codable, Hashable, Sendable {
         forwardTokens += r.cost.forwardTokens
         generatorFailures += r.cost.generatorFailures
         evaluatorItems += r.cost.evaluatorItems
+        if let p = r.cost.partialCandidates { partialCandidates = (partialCandidates ?? 0) + p }
+        if let e = r.cost.earlyRejected { earlyRejected = (earlyRejected ?? 0) + e }
     }
 
     private enum CodingKeys: String, CodingKey {
         case problems, solved, judged, accuracy, nodes, expansions, generatedTokens, forwardTokens
-        case generatorFailures, evaluatorItems, wallSeconds, tokensPerSecond
+        case generatorFailures, evaluatorItems, partialCandidates, earlyRejected, wallSeconds, tokensPerSecond
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -100,6 +105,8 @@ public struct RunSummary: Codable, Hashable, Sendable {
         try c.encode(nodes, forKey: .nodes); try c.encode(expansions, forKey: .expansions)
         try c.encode(generatedTokens, forKey: .generatedTokens); try c.encode(forwardTokens, forKey: .forwardTokens)
         try c.encode(generatorFailures, forKey: .generatorFailures); try c.encode(evaluatorItems, forKey: .evaluatorItems)
+        try c.encodeIfPresent(partialCandidates, forKey: .partialCandidates)
+        try c.encodeIfPresent(earlyRejected, forKey: .earlyRejected)
         try c.encode(wallSeconds, forKey: .wallSeconds); try c.encode(tokensPerSecond, forKey: .tokensPerSecond)
     }
 
@@ -111,5 +118,7 @@ public struct RunSummary: Codable, Hashable, Sendable {
         forwardTokens = try c.decode(Int.self, forKey: .forwardTokens)
         generatorFailures = try c.decode(Int.self, forKey: .generatorFailures)
         evaluatorItems = try c.decode(Int.self, forKey: .evaluatorItems); wallSeconds = try c.decode(Double.self, forKey: .wallSeconds)
+        partialCandidates = try c.decodeIfPresent(Int.self, forKey: .partialCandidates)
+        earlyRejected = try c.decodeIfPresent(Int.self, forKey: .earlyRejected)
     }
 }

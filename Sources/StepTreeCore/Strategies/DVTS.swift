@@ -16,11 +16,16 @@ public struct DVTS: SearchStrategy {
         public var aggregation: StepAggregation = .last
         /// Steps per subtree before stopping. Default 40 (search-and-learn `num_iterations`).
         public var maxIterations: Int = 40
-        public init(n: Int = 8, beamWidth: Int = 4, aggregation: StepAggregation = .last, maxIterations: Int = 40) {
+        /// Score candidates after their first K tokens and drop weak ones before they finish
+        /// (partial reward modelling, see `EarlyRejection`). Default nil: off.
+        public var earlyRejection: EarlyRejection?
+        public init(n: Int = 8, beamWidth: Int = 4, aggregation: StepAggregation = .last, maxIterations: Int = 40,
+                    earlyRejection: EarlyRejection? = nil) {
             self.n = n
             self.beamWidth = beamWidth
             self.aggregation = aggregation
             self.maxIterations = maxIterations
+            self.earlyRejection = earlyRejection
         }
     }
 
@@ -37,11 +42,12 @@ public struct DVTS: SearchStrategy {
         guard limit > 0 else { return [] }
         if !started {
             started = true
-            return [Expansion(node: .root, samples: max(1, parameters.n / max(1, parameters.beamWidth)))]
+            return [Expansion(node: .root, samples: max(1, parameters.n / max(1, parameters.beamWidth)),
+                              earlyRejection: parameters.earlyRejection)]
         }
         let take = tips.prefix(limit)
         tips.removeFirst(take.count)
-        return take.map { Expansion(node: $0, samples: max(1, parameters.beamWidth)) }
+        return take.map { Expansion(node: $0, samples: max(1, parameters.beamWidth), earlyRejection: parameters.earlyRejection) }
     }
 
     public mutating func integrate(_ expansion: Expansion, children: Range<Int>, in tree: inout SearchTree) {

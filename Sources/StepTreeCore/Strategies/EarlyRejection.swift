@@ -2,7 +2,8 @@
 /// Reward Modeling", reference/papers.md §1.5): a PRM's score of a partly generated step predicts
 /// the score of the whole step, so weak candidates can be dropped before they are finished.
 ///
-/// An expansion that carries it is generated in two phases by `SearchSession`: first `tokens`
+/// Beam search and DVTS put it on their expansions (`Expansion.earlyRejection`); any strategy
+/// may. An expansion that carries it is generated in two phases by `SearchSession`: first `tokens`
 /// tokens of every sample; samples that ended within them are complete. The others (partial
 /// candidates) are scored by the step verifiers as unfinished paths whose last step is the
 /// partial text; those cut by `threshold` or `keep` are dropped, and each survivor is continued
