@@ -166,7 +166,7 @@ import StepTreeTestSupport
         var c = TreeScripts.configuration("mcts")
         c.parameters.mcts = .init(simulations: 64, width: 4, leafValue: .prm)
         c.treeInFlight = 4
-        var s = try session(c, roles: [EvaluatorRole(name: "prm", kinds: [.step])])
+        let s = try session(c, roles: [EvaluatorRole(name: "prm", kinds: [.step])])
         var nextID: RequestID = 1
         // First request: the root. Answer it, then ask for 4 at once: 4 distinct leaves.
         let first = s.requests(limit: 4, nextID: &nextID)
@@ -187,7 +187,7 @@ import StepTreeTestSupport
     @Test func mctsFirstVisitsTheLikeliestChild() throws {
         var c = TreeScripts.configuration("mcts")
         c.parameters.mcts = .init(simulations: 8, width: 2, leafValue: .outcome)
-        var s = try session(c)
+        let s = try session(c)
         var nextID: RequestID = 1
         let root = s.requests(limit: 1, nextID: &nextID)
         _ = s.receive(StepResult(id: root[0].id, samples: [SessionRunner.sample("unlikely\n", logprob: -3),
