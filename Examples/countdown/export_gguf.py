@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
-"""Writes a trained policy checkpoint as a `llama` GGUF that llama.cpp and StepTree load.
+"""Writes a trained policy (or PRM) checkpoint as a `llama` GGUF that llama.cpp and StepTree load.
 
     python3 export_gguf.py runs/policy.pt policy.gguf [--f16]
+    python3 export_gguf.py runs/prm.pt prm.gguf          # train_prm.py's checkpoint
+
+A PRM checkpoint also carries a value head: it is written in verifier-prm-local's convention
+(`prm_head.weight` [dim, 1], `prm_head.bias` [1], metadata `steptree.prm.step_tag`), next to the
+usual tensors, so the file stays a loadable language model.
 
 Tokenizer: `gpt2` (byte-level) with one token per byte, spelled as GPT-2's bytes_to_unicode
 string for that byte, then `<s>` (BOS, 256) and `</s>` (EOS, 257). llama.cpp needs a merges list
@@ -17,6 +22,7 @@ import sys
 
 import gguf
 import numpy as np
+import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -39,9 +45,11 @@ def bytes_to_unicode() -> dict[int, str]:
 
 def export(checkpoint: str, out: str, f16: bool) -> None:
     model = load(checkpoint)
+    state = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    head = state.get("prm_head")
     cfg = model.cfg
     w = gguf.GGUFWriter(out, "llama")
-    w.add_name("steptree-countdown-policy")
+    w.add_name("steptree-countdown-prm" if head else "steptree-countdown-policy")
     w.add_file_type(gguf.LlamaFileType.MOSTLY_F16 if f16 else gguf.LlamaFileType.ALL_F32)
     w.add_context_length(cfg.context)
     w.add_embedding_length(cfg.dim)
@@ -83,6 +91,10 @@ def export(checkpoint: str, out: str, f16: bool) -> None:
         tensor(p + "ffn_down.weight", layer.feed_forward.w2.weight)
     tensor("output_norm.weight", model.norm.weight, False)
     tensor("output.weight", model.output.weight)
+    if head:
+        w.add_string("steptree.prm.step_tag", state["step_tag"])
+        tensor("prm_head.weight", head["weight"], False)
+        tensor("prm_head.bias", head["bias"], False)
 
     w.write_header_to_file()
     w.write_kv_data_to_file()

@@ -149,12 +149,16 @@ class Policy(nn.Module):
 
     def forward(self, tokens, caches=None, start: int = 0):
         """tokens: [B, T] at positions start..start+T-1; caches: one dict per layer or None."""
+        return self.output(self.hidden(tokens, caches, start))
+
+    def hidden(self, tokens, caches=None, start: int = 0):
+        """The hidden states after the final norm (what the output head, or a PRM's value head, reads)."""
         T = tokens.shape[1]
         cos, sin = self.rope_cos[start:start + T], self.rope_sin[start:start + T]
         x = self.tok_embeddings(tokens)
         for i, layer in enumerate(self.layers):
             x = layer(x, cos, sin, None if caches is None else caches[i])
-        return self.output(self.norm(x))
+        return self.norm(x)
 
     def parameter_count(self) -> int:
         return sum(p.numel() for p in self.parameters())

@@ -58,3 +58,16 @@ def test_steps():
                           item("alive", ["step: 3 * 3 = 9 | 12 9\n"], finished=False)], "--reachable")
     assert oracle["dead-end"]["stepScores"] == [0.0] and "unreachable" in oracle["dead-end"]["detail"]
     assert oracle["alive"]["stepScores"] == [1.0]
+
+
+def capabilities(*args):
+    done = subprocess.run([PLUGIN, *args], input=json.dumps(INIT) + "\n", capture_output=True, text=True,
+                          timeout=30, check=True)
+    return json.loads(done.stdout.splitlines()[0])["result"]["capabilities"]
+
+
+def test_outcome_only_declares_no_step_kind():
+    assert sorted(capabilities()["kinds"]) == ["outcome", "step"]
+    assert capabilities("--outcome-only")["kinds"] == ["outcome"]
+    assert run("outcome", [item("right", ["step: 3 * 3 = 9 | 12 9\n", "step: 12 - 9 = 3 | 3\n", "answer: 3\n"])],
+               "--outcome-only")["right"]["score"] == 1.0
