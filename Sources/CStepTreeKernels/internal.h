@@ -23,6 +23,7 @@ static inline float half_to_float(uint16_t h) {
     return f;
 }
 
+/// Bytes of one weight row (for STK_Q8_0_X8: the average; its rows are interleaved by eights).
 static inline size_t row_bytes(int type, int in_dim) {
     return type == 1 ? (size_t)in_dim * 2 : (size_t)(in_dim / 32) * sizeof(block_q8_0);
 }

@@ -97,7 +97,23 @@ void stk_attend(const float *q, const float *keys, const float *values, const in
     attend_portable(q, keys, values, rows, count, kv_dim, offset, head_dim, scale, scores, out);
 }
 
+/// Row `o` of a STK_Q8_0_X8 matrix (see stk_q8_0_regroup).
+static void dequantize_regrouped(const uint8_t *w, int o, float *out, int in_dim) {
+    int blocks = in_dim / 32, r = o % 8;
+    for (int b = 0; b < blocks; b++) {
+        const uint8_t *g = w + ((size_t)(o / 8) * blocks + b) * 8 * sizeof(block_q8_0);
+        uint16_t h;
+        memcpy(&h, g + 2 * r, 2);
+        float d = half_to_float(h);
+        for (int i = 0; i < 32; i++) out[b * 32 + i] = d * (float)(int8_t)g[16 + 32 * (i / 4) + 4 * r + i % 4];
+    }
+}
+
 void stk_dequantize_rows(int type, const void *w, float *out, int in_dim, int row0, int row1) {
+    if (type == STK_Q8_0_X8) {
+        for (int o = row0; o < row1; o++) dequantize_regrouped(w, o, out + (size_t)(o - row0) * in_dim, in_dim);
+        return;
+    }
     size_t stride = row_bytes(type, in_dim);
     int fast = stk_kernel_level() >= 1;
     for (int o = row0; o < row1; o++) {

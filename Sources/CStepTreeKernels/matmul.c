@@ -165,6 +165,46 @@ VNNI static void q8_vnni_4(const block_q8_0 *w, const int8_t *xq, const float *x
     }
     for (int j = 0; j < 4; j++) y[j * ldy] = hsum(acc[j]);
 }
+
+// STK_Q8_0_X8 weights: each vpdpbusd multiplies one 4-byte slice of an x block (broadcast, offset
+// to unsigned as above) with the same slice of eight weight rows, so after eight of them each
+// lane holds one row's whole block product, and one convert and one FMA finish eight rows.
+enum { GROUP_BLOCK_BYTES = 8 * 34 };
+
+#define DEFINE_X8_KERNEL(NR)                                                                                          \
+    VNNI static void q8x8_vnni_##NR(const uint8_t *w, const int8_t *xq, const float *xd, size_t xs, int blocks,       \
+                                    float *y, int ldy) {                                                              \
+        __m256 acc[NR];                                                                                               \
+        for (int j = 0; j < NR; j++) acc[j] = _mm256_setzero_ps();                                                    \
+        size_t ds = xs / 32;                                                                                          \
+        for (int b = 0; b < blocks; b++) {                                                                            \
+            const uint8_t *g = w + (size_t)b * GROUP_BLOCK_BYTES;                                                     \
+            __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)g));                                        \
+            __m256i wv[8], offset = _mm256_setzero_si256();                                                           \
+            for (int k = 0; k < 8; k++) {                                                                             \
+                wv[k] = _mm256_loadu_si256((const __m256i *)(g + 16 + 32 * k));                                       \
+                offset = _mm256_dpbusd_epi32(offset, _mm256_set1_epi8((char)0x80), wv[k]);                            \
+            }                                                                                                         \
+            offset = _mm256_sub_epi32(_mm256_setzero_si256(), offset);                                                \
+            for (int j = 0; j < NR; j++) {                                                                            \
+                const int8_t *xb = xq + j * xs + (size_t)b * 32;                                                      \
+                __m256i p0 = offset, p1 = _mm256_setzero_si256();                                                     \
+                for (int k = 0; k < 8; k += 2) {                                                                      \
+                    int32_t s0, s1;                                                                                   \
+                    memcpy(&s0, xb + 4 * k, 4);                                                                       \
+                    memcpy(&s1, xb + 4 * k + 4, 4);                                                                   \
+                    p0 = _mm256_dpbusd_epi32(p0, _mm256_set1_epi32(s0), wv[k]);                                       \
+                    p1 = _mm256_dpbusd_epi32(p1, _mm256_set1_epi32(s1), wv[k + 1]);                                   \
+                }                                                                                                     \
+                acc[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_add_epi32(p0, p1)),                               \
+                                         _mm256_mul_ps(dw, _mm256_broadcast_ss(xd + j * ds + b)), acc[j]);            \
+            }                                                                                                         \
+        }                                                                                                             \
+        for (int j = 0; j < NR; j++) _mm256_storeu_ps(y + (size_t)j * ldy, acc[j]);                                   \
+    }
+
+DEFINE_X8_KERNEL(1)
+DEFINE_X8_KERNEL(4)
 #endif
 
 int stk_kernel_level(void) {
@@ -180,6 +220,23 @@ int stk_kernel_level(void) {
 #else
     return 0;
 #endif
+}
+
+int stk_q8_0_regroup_supported(void) { return stk_kernel_level() == 2; }
+
+void stk_q8_0_regroup(const void *src, void *dst, int rows, int in_dim) {
+    int blocks = in_dim / 32;
+    const block_q8_0 *w = src;
+    for (int g = 0; g < rows / 8; g++) {
+        for (int b = 0; b < blocks; b++) {
+            uint8_t *out = (uint8_t *)dst + ((size_t)g * blocks + b) * 8 * sizeof(block_q8_0);
+            for (int r = 0; r < 8; r++) {
+                const block_q8_0 *blk = &w[(size_t)(8 * g + r) * blocks + b];
+                memcpy(out + 2 * r, &blk->d, 2);
+                for (int k = 0; k < 8; k++) memcpy(out + 16 + 32 * k + 4 * r, blk->q + 4 * k, 4);
+            }
+        }
+    }
 }
 
 static void quantize_block_portable(const float *x, int8_t *q, float *d) {
@@ -243,6 +300,21 @@ static void matmul_task(void *ctx, int task, int thread) {
     int lo = task * j->rows_per_task, hi = lo + j->rows_per_task < j->out_dim ? lo + j->rows_per_task : j->out_dim;
     for (int t0 = 0; t0 < j->n; t0 += X_BLOCK) {
         int t1 = t0 + X_BLOCK < j->n ? t0 + X_BLOCK : j->n;
+#if defined(__x86_64__)
+        if (j->type == STK_Q8_0_X8) {  // lo and hi are multiples of 8
+            int blocks = j->in_dim / 32;
+            for (int o = lo; o < hi; o += 8) {
+                const uint8_t *group = (const uint8_t *)j->w + (size_t)(o / 8) * blocks * GROUP_BLOCK_BYTES;
+                for (int t = t0; t < t1;) {
+                    int four = t + 4 <= t1;
+                    (four ? q8x8_vnni_4 : q8x8_vnni_1)(group, j->xq + (size_t)t * j->in_dim, j->xd + (size_t)t * blocks,
+                                                       (size_t)j->in_dim, blocks, j->y + (size_t)t * j->ldy + o, j->ldy);
+                    t += four ? 4 : 1;
+                }
+            }
+            continue;
+        }
+#endif
         for (int o = lo; o < hi; o++) {
             const void *row = j->w + (size_t)o * j->stride;
             for (int t = t0; t < t1;) {
@@ -277,7 +349,7 @@ void stk_matmul(stk_pool *pool, int type, const void *w, const float *x, float *
 #endif
     int8_t *xq = NULL;
     float *xd = NULL;
-    if (type == STK_Q8_0) {
+    if (type == STK_Q8_0 || type == STK_Q8_0_X8) {
         xq = malloc((size_t)n * in_dim);
         xd = malloc((size_t)n * (in_dim / 32) * sizeof(float));
         stk_quantize_rows(x, xq, xd, n, in_dim);
@@ -290,7 +362,7 @@ void stk_matmul(stk_pool *pool, int type, const void *w, const float *x, float *
     // About eight tasks per thread so a descheduled thread delays little; at least 16 rows each.
     int threads = stk_pool_threads(pool);
     int per = (out_dim + threads * 8 - 1) / (threads * 8);
-    job.rows_per_task = per < 16 ? 16 : per;
+    job.rows_per_task = per < 16 ? 16 : (per + 7) / 8 * 8;
     stk_pool_run(pool, matmul_task, &job, (out_dim + job.rows_per_task - 1) / job.rows_per_task);
     free(xq);
     free(xd);

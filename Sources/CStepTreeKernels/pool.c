@@ -16,8 +16,10 @@
 #define CPU_RELAX() ((void)0)
 #endif
 
-/// Spin iterations (a pause each, roughly 0.1-0.5 ms in all) before a waiting thread sleeps or yields.
-enum { SPIN_LIMIT = 1 << 14 };
+/// Spin iterations (a pause each, some tens of microseconds in all) before a waiting thread sleeps
+/// or yields: long enough to bridge the gaps between the products of a forward pass, short enough
+/// not to burn a core the other threads need on a busy machine.
+enum { SPIN_LIMIT = 1 << 11 };
 
 struct stk_pool {
     int threads;

@@ -1,3 +1,4 @@
+import CStepTreeKernels
 import Testing
 @testable import StepTreeRuntime
 
@@ -96,6 +97,50 @@ struct KernelTests {
                 guard abs(got - expected) <= 1e-4 * max(1, abs(expected)) else {
                     Issue.record("n=\(n) row \(r) output \(o): \(got), by definition \(expected)")
                     return
+                }
+            }
+        }
+    }
+
+    /// Q8_0 regrouped by eights (the AVX-512 VNNI kernels' layout) holds the same rows, and
+    /// where the CPU has those kernels, their products equal the row-layout kernels' (same
+    /// quantized definition; only float summation order differs), for n = 1, four at a time plus
+    /// tails, and beyond `smallBatch`.
+    @Test func regroupedQ8_0MatchesTheRowLayout() {
+        let (inDim, outDim) = (96, 48)
+        var rng = SeededGenerator(seed: 5)
+        let bytes = TestGGUFWriter.encode((0..<(outDim * inDim)).map { _ in Float(rng.unit() * 2 - 1) }, as: .q8_0)
+        var regrouped = [UInt8](repeating: 0, count: bytes.count)
+        bytes.withUnsafeBytes { src in
+            regrouped.withUnsafeMutableBytes { stk_q8_0_regroup(src.baseAddress!, $0.baseAddress!, Int32(outDim), Int32(inDim)) }
+        }
+        bytes.withUnsafeBytes { raw in
+            regrouped.withUnsafeBytes { grouped in
+                let rows = WeightMatrix(storage: .packed(.q8_0, raw.baseAddress!), rows: outDim, cols: inDim)
+                let groups = WeightMatrix(storage: .regroupedQ8_0(grouped.baseAddress!), rows: outDim, cols: inDim)
+                var a = [Float](repeating: 0, count: inDim), b = a
+                for r in 0..<outDim {
+                    rows.row(r, into: &a)
+                    groups.row(r, into: &b)
+                    #expect(a == b, "row \(r)")
+                }
+                guard stk_q8_0_regroup_supported() != 0 else { return }  // no VNNI: the layout is never used
+                let pool = ThreadPool(threads: 2)
+                for n in [1, 6, 21] {
+                    let x = (0..<(n * inDim)).map { _ in Float(rng.unit() * 2 - 1) }
+                    var expected = [Float](repeating: .nan, count: n * outDim), got = expected
+                    // The row layout takes sgemm beyond `smallBatch` rows of x, so it runs in slices.
+                    for start in stride(from: 0, to: n, by: Matmul.smallBatch) {
+                        let m = min(Matmul.smallBatch, n - start)
+                        x.withUnsafeBufferPointer { xp in
+                            expected.withUnsafeMutableBufferPointer { e in
+                                Matmul.blas(xp.baseAddress! + start * inDim, rows, e.baseAddress! + start * outDim, n: m, pool: pool)
+                            }
+                        }
+                    }
+                    Matmul.blas(x, groups, &got, n: n, pool: pool)
+                    let worst = zip(expected, got).map { abs($0 - $1) / max(1, abs($0)) }.max()!
+                    #expect(worst < 1e-5, "n=\(n): relative error \(worst)")
                 }
             }
         }

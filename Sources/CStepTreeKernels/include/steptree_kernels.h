@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/// Weight encodings the kernels read (ggml type numbers).
-enum { STK_F16 = 1, STK_Q8_0 = 8 };
+/// Weight encodings the kernels read: ggml type numbers, and Q8_0 regrouped by `stk_q8_0_regroup`.
+enum { STK_F16 = 1, STK_Q8_0 = 8, STK_Q8_0_X8 = 108 };
 
 /// A fixed set of threads; the calling thread takes part in every job.
 typedef struct stk_pool stk_pool;
@@ -30,6 +30,15 @@ void stk_pool_run(stk_pool *pool, void (*fn)(void *ctx, int task, int thread), v
 /// take integer dot products, scaled by both blocks' scales.
 void stk_matmul(stk_pool *pool, int type, const void *w, const float *x, float *y, int n, int in_dim, int out_dim,
                 int ldy);
+
+/// 1 when the CPU runs the kernels for `STK_Q8_0_X8` weights (AVX-512 VNNI).
+int stk_q8_0_regroup_supported(void);
+
+/// Copies a Q8_0 matrix (`rows` a multiple of 8, `in_dim` of 32) into the `STK_Q8_0_X8` layout,
+/// the same bytes regrouped so that one vpdpbusd works on eight rows: for each group of eight
+/// rows and each block, the eight F16 scales, then for each 4-byte slice of the block the
+/// eight rows' slices. `dst` must hold rows * in_dim / 32 * 34 bytes.
+void stk_q8_0_regroup(const void *src, void *dst, int rows, int in_dim);
 
 /// Quantizes `n` rows of `in_dim` floats (a multiple of 32) to 32-value blocks: per block
 /// d = max|x| / 127 and q = x * (1 / d) rounded to the nearest integer, ties to even (0 when d is 0).

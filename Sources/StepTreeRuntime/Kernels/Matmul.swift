@@ -5,7 +5,8 @@ import CStepTreeKernels
 ///
 /// `.blas` reads F16/Q8_0 weights in place with the C kernels (`stk_matmul`) for up to
 /// `smallBatch` rows of `x` (decode, batched decode of siblings); Q8_0 products quantize each row
-/// of `x` to 32-value blocks first and take integer dot products, as llama.cpp does. Larger
+/// of `x` to 32-value blocks first and take integer dot products, as llama.cpp does. Q8_0 weights
+/// regrouped for AVX-512 VNNI always take the kernels, which outrun `sgemm` at any `n`. Larger
 /// products (prefill, wide batches) go to single-threaded OpenBLAS `sgemm` calls, one per tile of
 /// weight rows, spread over the pool; packed tiles are dequantized into per-thread scratch first.
 /// `.naive` is a plain Swift loop over rows dequantized by `TensorType.dequantize`, in F32: the
@@ -29,6 +30,8 @@ public enum Matmul: Sendable, Equatable {
         switch (self, w.storage) {
         case (.blas, .packed(let type, let p)) where n <= Self.smallBatch:
             stk_matmul(pool?.pointer, Int32(type.rawValue), p, x, y, Int32(n), Int32(inDim), Int32(outDim), Int32(outDim))
+        case (.blas, .regroupedQ8_0(let p)):
+            stk_matmul(pool?.pointer, Int32(STK_Q8_0_X8), p, x, y, Int32(n), Int32(inDim), Int32(outDim), Int32(outDim))
         case (.blas, _):
             Self.tiledSgemm(x, w, y, n: n, pool: pool)
         case (.naive, _):
@@ -65,6 +68,8 @@ public enum Matmul: Sendable, Equatable {
                     let buffer = scratch! + thread * tile * inDim
                     stk_dequantize_rows(Int32(type.rawValue), p, buffer, Int32(inDim), Int32(lo), Int32(hi))
                     sgemm(x, buffer, y + lo, n: n, inDim: inDim, outDim: hi - lo, ldy: outDim)
+                case .regroupedQ8_0:
+                    preconditionFailure("regrouped Q8_0 weights always take the kernels")
                 }
             }
             if let pool { pool.run(tasks: tiles, body) } else { for t in 0..<tiles { body(t, 0) } }

@@ -24,7 +24,7 @@ public final class LanguageModel: @unchecked Sendable {
         self.file = file
         self.config = config
         self.tokenizer = tokenizer
-        transformer = Transformer(config: config, weights: try TransformerWeights(file: file, config: config),
+        transformer = Transformer(config: config, weights: try TransformerWeights(file: file, config: config, regroupQ8_0: matmul == .blas),
                                   matmul: matmul, threads: threads)
     }
 
