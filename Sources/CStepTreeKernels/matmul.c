@@ -28,8 +28,9 @@ static void f16_portable(const uint16_t *w, const float *x, size_t xs, int in_di
 static void f16_portable_1(const uint16_t *w, const float *x, size_t xs, int in_dim, float *y, int ldy) {
     f16_portable(w, x, xs, in_dim, y, ldy, 1);
 }
-static void f16_portable_4(const uint16_t *w, const float *x, size_t xs, int in_dim, float *y, int ldy) {
+static void f16_portable_2x4(const uint16_t *w, const float *x, size_t xs, int in_dim, float *y, int ldy) {
     f16_portable(w, x, xs, in_dim, y, ldy, 4);
+    f16_portable(w + in_dim, x, xs, in_dim, y + 1, ldy, 4);
 }
 
 static void q8_portable(const block_q8_0 *w, const int8_t *xq, const float *xd, size_t xs, int blocks, float *y,
@@ -69,17 +70,27 @@ AVX2 static void f16_avx2_1(const uint16_t *w, const float *x, size_t xs, int in
     y[0] = sum;
 }
 
-AVX2 static void f16_avx2_4(const uint16_t *w, const float *x, size_t xs, int in_dim, float *y, int ldy) {
-    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+/// Two weight rows (w and w + in_dim) against four rows of x: y[j * ldy + r] for r in {0, 1}.
+AVX2 static void f16_avx2_2x4(const uint16_t *w, const float *x, size_t xs, int in_dim, float *y, int ldy) {
+    __m256 acc[2][4];
+    for (int r = 0; r < 2; r++)
+        for (int j = 0; j < 4; j++) acc[r][j] = _mm256_setzero_ps();
     int i = 0;
     for (; i + 8 <= in_dim; i += 8) {
-        __m256 wv = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(w + i)));
-        for (int j = 0; j < 4; j++) acc[j] = _mm256_fmadd_ps(wv, _mm256_loadu_ps(x + j * xs + i), acc[j]);
+        __m256 w0 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(w + i)));
+        __m256 w1 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(w + in_dim + i)));
+        for (int j = 0; j < 4; j++) {
+            __m256 xv = _mm256_loadu_ps(x + j * xs + i);
+            acc[0][j] = _mm256_fmadd_ps(w0, xv, acc[0][j]);
+            acc[1][j] = _mm256_fmadd_ps(w1, xv, acc[1][j]);
+        }
     }
-    for (int j = 0; j < 4; j++) {
-        float sum = hsum(acc[j]);
-        for (int k = i; k < in_dim; k++) sum += half_to_float(w[k]) * x[j * xs + k];
-        y[j * ldy] = sum;
+    for (int r = 0; r < 2; r++) {
+        for (int j = 0; j < 4; j++) {
+            float sum = hsum(acc[r][j]);
+            for (int k = i; k < in_dim; k++) sum += half_to_float(w[r * in_dim + k]) * x[j * xs + k];
+            y[j * ldy + r] = sum;
+        }
     }
 }
 
@@ -290,7 +301,7 @@ typedef struct {
     const float *xd;
     float *y;
     int n, in_dim, out_dim, ldy, rows_per_task;
-    f16_kernel f16_1, f16_4;
+    f16_kernel f16_1, f16_2x4;
     q8_kernel q8_1, q8_4;
 } matmul_job;
 
@@ -317,11 +328,25 @@ static void matmul_task(void *ctx, int task, int thread) {
 #endif
         for (int o = lo; o < hi; o++) {
             const void *row = j->w + (size_t)o * j->stride;
+            if (j->type == STK_F16 && o + 1 < hi && t1 - t0 >= 4) {  // two weight rows at a time
+                int t = t0;
+                for (; t + 4 <= t1; t += 4) {
+                    j->f16_2x4(row, j->x + (size_t)t * j->in_dim, (size_t)j->in_dim, j->in_dim, j->y + (size_t)t * j->ldy + o, j->ldy);
+                }
+                for (; t < t1; t++) {
+                    for (int r = 0; r < 2; r++) {
+                        j->f16_1((const uint16_t *)row + r * j->in_dim, j->x + (size_t)t * j->in_dim, (size_t)j->in_dim, j->in_dim,
+                                 j->y + (size_t)t * j->ldy + o + r, j->ldy);
+                    }
+                }
+                o++;
+                continue;
+            }
             for (int t = t0; t < t1;) {
-                int four = t + 4 <= t1;
+                int four = t + 4 <= t1 && j->type != STK_F16;
                 float *y = j->y + (size_t)t * j->ldy + o;
                 if (j->type == STK_F16) {
-                    (four ? j->f16_4 : j->f16_1)(row, j->x + (size_t)t * j->in_dim, (size_t)j->in_dim, j->in_dim, y, j->ldy);
+                    j->f16_1(row, j->x + (size_t)t * j->in_dim, (size_t)j->in_dim, j->in_dim, y, j->ldy);
                 } else {
                     (four ? j->q8_4 : j->q8_1)(row, j->xq + (size_t)t * j->in_dim, j->xd + (size_t)t * (j->in_dim / 32),
                                                (size_t)j->in_dim, j->in_dim / 32, y, j->ldy);
@@ -335,14 +360,14 @@ static void matmul_task(void *ctx, int task, int thread) {
 void stk_matmul(stk_pool *pool, int type, const void *w, const float *x, float *y, int n, int in_dim, int out_dim,
                 int ldy) {
     matmul_job job = {type, w, row_bytes(type, in_dim), x, NULL, NULL, y, n, in_dim, out_dim, ldy, 0,
-                      f16_portable_1, f16_portable_4, q8_portable_1, q8_portable_4};
+                      f16_portable_1, f16_portable_2x4, q8_portable_1, q8_portable_4};
     int offset_x = 0;  // the VNNI kernels take x + 128 as unsigned bytes
 #if defined(__x86_64__)
     int level = stk_kernel_level();
     offset_x = level == 2;
     if (level >= 1) {
         job.f16_1 = f16_avx2_1;
-        job.f16_4 = f16_avx2_4;
+        job.f16_2x4 = f16_avx2_2x4;
         job.q8_1 = level == 2 ? q8_vnni_1 : q8_avx2_1;
         job.q8_4 = level == 2 ? q8_vnni_4 : q8_avx2_4;
     }

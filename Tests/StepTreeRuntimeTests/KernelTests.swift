@@ -29,7 +29,7 @@ struct KernelTests {
     /// |Σ w·(x − x̂)| ≤ Σ |w| · scale(x's block) / 2, plus rounding.
     @Test(arguments: [TensorType.f16, .q8_0], [1, 7, 20])
     func packedMatmulMatchesNaive(type: TensorType, n: Int) {
-        let (inDim, outDim) = (96, 300)
+        let (inDim, outDim) = (96, 301)  // odd: the F16 kernels pair rows, and one is left over
         var rng = SeededGenerator(seed: UInt64(n))
         let x = (0..<(n * inDim)).map { _ in Float(rng.unit() - 0.5) }
         let bytes = TestGGUFWriter.encode((0..<(outDim * inDim)).map { _ in Float(rng.unit() - 0.5) }, as: type)
