@@ -9,6 +9,8 @@
 
 /// Rows of x one pass over a task's weight rows covers (bounds the x slice kept in cache).
 enum { X_BLOCK = 64 };
+/// Multiply-adds below which a product runs as one task (some microseconds of work).
+#define SMALL_PRODUCT 65536.0
 
 // A row kernel computes y[j * ldy] = dot(W row, x row j) for j in [0, NR) (NR = 1 or 4).
 // F16: x rows are F32 with stride xs. Q8_0: x rows are int8 blocks (stride xs bytes) with
@@ -384,10 +386,12 @@ void stk_matmul(stk_pool *pool, int type, const void *w, const float *x, float *
         job.xq = xq;
         job.xd = xd;
     }
-    // About eight tasks per thread so a descheduled thread delays little; at least 16 rows each.
+    // About eight tasks per thread so a descheduled thread delays little; at least 16 rows each
+    // (a multiple of 8). Products too small to pay for handing out tasks run on the caller.
     int threads = stk_pool_threads(pool);
     int per = (out_dim + threads * 8 - 1) / (threads * 8);
     job.rows_per_task = per < 16 ? 16 : (per + 7) / 8 * 8;
+    if ((double)n * in_dim * out_dim < SMALL_PRODUCT) job.rows_per_task = out_dim;
     stk_pool_run(pool, matmul_task, &job, (out_dim + job.rows_per_task - 1) / job.rows_per_task);
     free(xq);
     free(xd);

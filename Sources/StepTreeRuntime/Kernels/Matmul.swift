@@ -18,8 +18,10 @@ public enum Matmul: Sendable, Equatable {
 
     /// Up to this many rows of `x`, packed weights go through the C kernels; above, `sgemm` is faster.
     static let smallBatch = 16
-    /// Most weight rows per `sgemm` tile.
+    /// Most weight rows per `sgemm` tile of packed weights.
     static let tileRows = 256
+    /// Multiply-adds below which an F32 product is one `sgemm` call on the caller.
+    static let smallProduct = 1 << 16
 
     /// - Parameters: `x` is `n × w.cols` row-major, `y` receives `n × w.rows`; `pool` runs the
     ///   packed-weight kernels (on the caller alone when nil).
@@ -50,26 +52,34 @@ public enum Matmul: Sendable, Equatable {
     }
 
     /// `y = x · wᵀ` as `sgemm` calls over tiles of `w`'s rows, about two tiles per thread so a
-    /// descheduled thread delays little. OpenBLAS runs single-threaded (`LanguageModel` sets it).
+    /// descheduled thread delays little. OpenBLAS runs single-threaded (`ThreadPool` sets it).
     private static func tiledSgemm(_ x: UnsafePointer<Float>, _ w: WeightMatrix, _ y: UnsafeMutablePointer<Float>,
                                    n: Int, pool: ThreadPool?) {
         let (inDim, outDim) = (w.cols, w.rows)
         let threads = pool?.threads ?? 1
         var tile = max(16, (outDim + 2 * threads - 1) / (2 * threads))
-        if case .f32 = w.storage { tile = threads == 1 ? outDim : tile } else { tile = min(tileRows, tile) }
+        if case .f32 = w.storage {
+            // One call when one thread does it all or the product is too small to split.
+            tile = threads == 1 || n * inDim * outDim < Self.smallProduct ? outDim : tile
+        } else {
+            tile = min(tileRows, tile)
+        }
         let tiles = (outDim + tile - 1) / tile
         func product(_ scratch: UnsafeMutablePointer<Float>?) {
             let body = { (task: Int, thread: Int) in
                 let lo = task * tile, hi = min(outDim, lo + tile)
+                func dequantizedProduct(_ kernelType: Int32, _ p: UnsafeRawPointer) {
+                    let buffer = scratch! + thread * tile * inDim
+                    stk_dequantize_rows(kernelType, p, buffer, Int32(inDim), Int32(lo), Int32(hi))
+                    sgemm(x, buffer, y + lo, n: n, inDim: inDim, outDim: hi - lo, ldy: outDim)
+                }
                 switch w.storage {
                 case .f32(let p):
                     sgemm(x, p + lo * inDim, y + lo, n: n, inDim: inDim, outDim: hi - lo, ldy: outDim)
                 case .packed(let type, let p):
-                    let buffer = scratch! + thread * tile * inDim
-                    stk_dequantize_rows(Int32(type.rawValue), p, buffer, Int32(inDim), Int32(lo), Int32(hi))
-                    sgemm(x, buffer, y + lo, n: n, inDim: inDim, outDim: hi - lo, ldy: outDim)
-                case .regroupedQ8_0:
-                    preconditionFailure("regrouped Q8_0 weights always take the kernels")
+                    dequantizedProduct(Int32(type.rawValue), p)
+                case .regroupedQ8_0(let p):
+                    dequantizedProduct(Int32(STK_Q8_0_X8), p)
                 }
             }
             if let pool { pool.run(tasks: tiles, body) } else { for t in 0..<tiles { body(t, 0) } }
