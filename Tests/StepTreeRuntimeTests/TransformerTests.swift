@@ -17,7 +17,11 @@ struct TransformerTests {
         let tokens = fast.tokenizer.encode("hello world, hello")
         let a = try fast.logits(tokens), b = try slow.logits(tokens)
         let worst = zip(a.joined(), b.joined()).map { abs($0 - $1) }.max()!
-        #expect(worst < 1e-3)
+        // The Q8_0 kernels quantize activations to 8 bits, as llama.cpp does. This tiny random
+        // model amplifies that: logits move by up to 2.5% of the largest (llama.cpp's own differ
+        // from the F32 oracle by 1.6%), so Q8_0 is held to 4% of the largest; other types to 1e-3.
+        let largest = b.joined().map(abs).max()!
+        #expect(worst < (shape.type == .q8_0 ? 0.04 * largest : 1e-3), "largest logit \(largest)")
         #expect(a[0] != a[1])
     }
 

@@ -136,6 +136,17 @@ public final class GGUFFile: @unchecked Sendable {
     /// Raw bytes of a tensor in the mapping (valid while this file lives).
     public func data(of info: GGUFTensorInfo) -> UnsafeRawPointer { base + dataStart + info.offset }
 
+    /// Tells the OS that the whole pages of a tensor's bytes are not needed now (they leave this
+    /// process's resident memory and are read from the file again if touched): for tensors the
+    /// runtime has copied into another layout.
+    public func releasePages(of info: GGUFTensorInfo) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = dataStart + info.offset, end = start + (info.type.byteCount(elements: info.elementCount) ?? 0)
+        let first = (start + page - 1) / page * page, last = end / page * page
+        guard last > first else { return }
+        madvise(UnsafeMutableRawPointer(mutating: base + first), last - first, MADV_DONTNEED)
+    }
+
     /// Bounds-checked little-endian reader over the mapping.
     private struct Reader {
         let base: UnsafeRawPointer

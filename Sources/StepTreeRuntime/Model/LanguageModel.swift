@@ -9,7 +9,8 @@ public final class LanguageModel: @unchecked Sendable {
     let transformer: Transformer
 
     /// Loads `path` (memory-mapped). `matmul` picks the BLAS path or the naive oracle; `threads`
-    /// sets OpenBLAS's and attention's thread count.
+    /// is the size of the model's thread pool, which runs the kernels, attention and the tiles of
+    /// OpenBLAS products (see `ThreadPool`).
     public init(path: String, matmul: Matmul = .blas, threads: Int = 1) throws {
         let file = try GGUFFile(path: path)
         guard let archName = file[GGUFKey.architecture.rawValue]?.stringValue else {
@@ -23,8 +24,7 @@ public final class LanguageModel: @unchecked Sendable {
         self.file = file
         self.config = config
         self.tokenizer = tokenizer
-        if matmul == .blas { BLASSettings.setThreads(threads) }
-        transformer = Transformer(config: config, weights: try TransformerWeights(file: file, config: config),
+        transformer = Transformer(config: config, weights: try TransformerWeights(file: file, config: config, regroupQ8_0: matmul == .blas),
                                   matmul: matmul, threads: threads)
     }
 

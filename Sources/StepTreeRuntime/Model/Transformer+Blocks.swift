@@ -9,9 +9,9 @@ extension Transformer {
                         writeRows: [Int32], keys: UnsafeMutablePointer<Float>, values: UnsafeMutablePointer<Float>) {
         let c = config
         Ops.rmsNorm(s.x, w.attnNorm, s.h, n: n, dim: c.dim, eps: c.rmsEps)
-        matmul(s.h, w.wq, s.q, n: n, threads: threads)
-        matmul(s.h, w.wk, s.k, n: n, threads: threads)
-        matmul(s.h, w.wv, s.v, n: n, threads: threads)
+        matmul(s.h, w.wq, s.q, n: n, pool: pool)
+        matmul(s.h, w.wk, s.k, n: n, pool: pool)
+        matmul(s.h, w.wv, s.v, n: n, pool: pool)
         if let b = w.bq { Ops.addBias(s.q, b, n: n, dim: c.qDim) }
         if let b = w.bk { Ops.addBias(s.k, b, n: n, dim: c.kvDim) }
         if let b = w.bv { Ops.addBias(s.v, b, n: n, dim: c.kvDim) }
@@ -22,41 +22,39 @@ extension Transformer {
             (values + Int(row) * c.kvDim).update(from: s.v + t * c.kvDim, count: c.kvDim)
         }
         attend(s, n: n, spans: spans, keys: keys, values: values)
-        matmul(s.att, w.wo, s.o, n: n, threads: threads)
+        matmul(s.att, w.wo, s.o, n: n, pool: pool)
         Ops.add(s.x, s.o, count: n * c.dim)
     }
 
     func feedForwardBlock(_ w: LayerWeights, _ s: Scratch, n: Int) {
         let c = config
         Ops.rmsNorm(s.x, w.ffnNorm, s.h, n: n, dim: c.dim, eps: c.rmsEps)
-        matmul(s.h, w.gate, s.gate, n: n, threads: threads)
-        matmul(s.h, w.up, s.up, n: n, threads: threads)
+        matmul(s.h, w.gate, s.gate, n: n, pool: pool)
+        matmul(s.h, w.up, s.up, n: n, pool: pool)
         Ops.swiGLU(s.gate, s.up, count: n * c.ffn)
-        matmul(s.gate, w.down, s.o, n: n, threads: threads)
+        matmul(s.gate, w.down, s.o, n: n, pool: pool)
         Ops.add(s.x, s.o, count: n * c.dim)
     }
 
-    /// Scaled dot-product attention of each token's queries over its span of cached rows,
-    /// split across `threads` when the work is large enough to pay for it.
+    /// Scaled dot-product attention of each token's queries over its span of cached rows, one
+    /// pool task per token when the work is large enough to pay for handing it out.
     private func attend(_ s: Scratch, n: Int, spans: [(rows: UnsafePointer<Int32>, count: Int)],
                         keys: UnsafeMutablePointer<Float>, values: UnsafeMutablePointer<Float>) {
         let c = config
         let group = c.heads / c.kvHeads
         let scale = 1 / Float(c.headDim).squareRoot()
         let work = spans.reduce(0) { $0 + $1.count } * c.heads * c.headDim
-        let chunks = work > 1 << 16 ? min(threads, n) : 1
-        let maxSpan = spans.map(\.count).max() ?? 1
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            let scores = UnsafeMutablePointer<Float>.allocate(capacity: maxSpan)
+        let perTask = work > 1 << 16 ? 1 : n
+        pool.run(tasks: (n + perTask - 1) / perTask) { task, _ in
+            let tokens = (task * perTask)..<min(n, (task + 1) * perTask)
+            let scores = UnsafeMutablePointer<Float>.allocate(capacity: spans[tokens].map(\.count).max()!)
             defer { scores.deallocate() }
-            var t = chunk
-            while t < n {
+            for t in tokens {
                 let (rows, count) = spans[t]
                 for h in 0..<c.heads {
                     stk_attend(s.q + t * c.qDim + h * c.headDim, keys, values, rows, Int32(count), Int32(c.kvDim),
                                Int32((h / group) * c.headDim), Int32(c.headDim), scale, scores, s.att + t * c.qDim + h * c.headDim)
                 }
-                t += chunks
             }
         }
     }

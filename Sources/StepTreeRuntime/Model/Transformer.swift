@@ -20,15 +20,15 @@ final class Transformer {
     let config: TransformerConfig
     let weights: TransformerWeights
     let matmul: Matmul
-    /// Threads for attention (OpenBLAS has its own setting).
-    let threads: Int
+    /// Threads for the packed-weight products and attention (OpenBLAS has its own setting).
+    let pool: ThreadPool
     private let inverseFrequencies: [Double]
 
     init(config: TransformerConfig, weights: TransformerWeights, matmul: Matmul = .blas, threads: Int = 1) {
         self.config = config
         self.weights = weights
         self.matmul = matmul
-        self.threads = max(1, threads)
+        pool = ThreadPool(threads: threads)
         let half = config.ropeDims / 2
         inverseFrequencies = (0..<half).map { i in
             let f = pow(config.ropeBase, -2 * Double(i) / Double(config.ropeDims)) / config.ropeLinearScale
@@ -45,7 +45,7 @@ final class Transformer {
         var logits = [Float](repeating: 0, count: rows * config.vocab)
         hidden.withUnsafeBufferPointer { h in
             logits.withUnsafeMutableBufferPointer { out in
-                matmul(h.baseAddress!, weights.output, out.baseAddress!, n: rows, threads: threads)
+                matmul(h.baseAddress!, weights.output, out.baseAddress!, n: rows, pool: pool)
             }
         }
         return logits

@@ -1,3 +1,4 @@
+import CStepTreeKernels
 /// One decoder block's weights. Shapes: `wq` `qDim × dim`, `wk`/`wv` `kvDim × dim`,
 /// `wo` `dim × qDim`, `gate`/`up` `ffn × dim`, `down` `dim × ffn`; norms and biases are vectors.
 struct LayerWeights {
@@ -9,7 +10,8 @@ struct LayerWeights {
 }
 
 /// All weights of a model (llama2.c's `TransformerWeights`): F32 tensors are read-only views of
-/// the mapped file; other types are dequantized once at load into buffers owned here.
+/// the mapped file; F16 and Q8_0 are read in place or regrouped (Q8_0, for the VNNI kernels);
+/// other types are dequantized once at load into buffers owned here.
 final class TransformerWeights {
     let file: GGUFFile
     let embedding: WeightMatrix
@@ -20,11 +22,14 @@ final class TransformerWeights {
     let tiedOutput: Bool
     /// Per-pair RoPE frequency divisors (`rope_freqs.weight`, Llama 3.1), when present.
     let ropeFreqFactors: UnsafePointer<Float>?
-    /// Dequantized copies of BF16/Q4_0 tensors (F32, F16 and Q8_0 stay in the mapping).
+    /// Dequantized copies of BF16/Q4_0 tensors and regrouped Q8_0 copies.
     private let buffers: OwnedBuffers
 
-    init(file: GGUFFile, config c: TransformerConfig) throws {
+    /// `regroupQ8_0`: copy Q8_0 matrices into the layout of the AVX-512 VNNI kernels when the CPU
+    /// has them (`stk_q8_0_regroup`); the mapped pages are released after each copy.
+    init(file: GGUFFile, config c: TransformerConfig, regroupQ8_0: Bool = false) throws {
         self.file = file
+        let regroupQ8_0 = regroupQ8_0 && stk_q8_0_regroup_supported() != 0
         let buffers = OwnedBuffers()
         self.buffers = buffers
         func info(_ name: String, _ dims: [Int]) throws -> GGUFTensorInfo {
@@ -42,11 +47,18 @@ final class TransformerWeights {
             info.type.dequantize(src, count: info.elementCount, into: buffer)
             return UnsafePointer(buffer)
         }
-        // F16 and Q8_0 matrices stay in the mapping (the kernels read them in place); other
-        // types become F32 copies.
+        // F16 and Q8_0 matrices stay in the mapping (the kernels read them in place), except
+        // Q8_0 ones copied into the VNNI kernels' layout when asked; other types become F32 copies.
         func matrix(_ t: TensorName, rows: Int, cols: Int, layer: Int = 0) throws -> WeightMatrix {
             let name = t.name(layer: layer)
             let i = try info(name, [cols, rows])
+            if i.type == .q8_0 && regroupQ8_0 && rows % 8 == 0 {
+                let bytes = i.type.byteCount(elements: i.elementCount)!
+                let copy = buffers.allocateBytes(bytes)
+                stk_q8_0_regroup(file.data(of: i), copy, Int32(rows), Int32(cols))
+                file.releasePages(of: i)
+                return WeightMatrix(storage: .regroupedQ8_0(copy), rows: rows, cols: cols)
+            }
             if i.type == .f16 || i.type == .q8_0 {
                 return WeightMatrix(storage: .packed(i.type, file.data(of: i)), rows: rows, cols: cols)
             }
@@ -78,12 +90,16 @@ final class TransformerWeights {
     }
 }
 
-/// Float buffers freed together (dequantized weights), also when loading fails halfway.
+/// Buffers freed together (dequantized or regrouped weights), also when loading fails halfway.
 final class OwnedBuffers {
-    private var pointers: [UnsafeMutablePointer<Float>] = []
+    private var pointers: [UnsafeMutableRawPointer] = []
 
     func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
-        let p = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        allocateBytes(count * MemoryLayout<Float>.stride).bindMemory(to: Float.self, capacity: count)
+    }
+
+    func allocateBytes(_ count: Int) -> UnsafeMutableRawPointer {
+        let p = UnsafeMutableRawPointer.allocate(byteCount: max(1, count), alignment: 64)
         pointers.append(p)
         return p
     }
