@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
 """Trains Countdown's tiny process reward model (PRM) from StepTree's own `trl-prm` export.
 
+    steptree search runs/prm/train-2000.jsonl --generator embedded:policy.gguf \
+      --verifier "countdown:--outcome-only" --strategy best-of-n --n 32 --temperature 1 --seed 1 \
+      --out runs/prm/train.trees.jsonl
+    steptree export runs/prm/train.trees.jsonl --to trl-prm --out runs/prm/train.trl-prm.jsonl
     python3 train_prm.py runs/prm/train.trl-prm.jsonl --init runs/policy.pt --out runs/prm.pt
     python3 export_gguf.py runs/prm.pt prm.gguf
     python3 train_prm.py --fixtures-only runs/prm.pt      # rewrite Tests/Fixtures/countdown/prm-golden.json
@@ -122,10 +126,13 @@ def evaluate(model: ProcessRewardModel, examples, batch: int) -> dict:
 
 def train(args) -> ProcessRewardModel:
     torch.manual_seed(args.seed)
-    policy = load(args.init)
-    model = ProcessRewardModel(policy.cfg)
-    model.body.load_state_dict(policy.state_dict())
-    by_problem = load_rows(args.data, policy.cfg.context)
+    if "prm_head" in torch.load(args.init, map_location="cpu", weights_only=False):
+        model = load_prm(args.init)  # continue training a PRM checkpoint
+    else:
+        policy = load(args.init)
+        model = ProcessRewardModel(policy.cfg)
+        model.body.load_state_dict(policy.state_dict())
+    by_problem = load_rows(args.data, model.body.cfg.context)
     ids = sorted(by_problem)
     random.Random(args.seed).shuffle(ids)
     held = set(ids[:max(1, len(ids) // 20)])
@@ -207,7 +214,7 @@ def write_fixtures(model: ProcessRewardModel, directory: str):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("data", nargs="*", help="trl-prm JSONL files written by `steptree export --to trl-prm`")
-    parser.add_argument("--init", default=os.path.join(HERE, "runs", "policy.pt"), help="policy checkpoint to start from")
+    parser.add_argument("--init", default=os.path.join(HERE, "runs", "policy.pt"), help="policy checkpoint to start from (or a PRM checkpoint to train further)")
     parser.add_argument("--out", default=os.path.join(HERE, "runs", "prm.pt"))
     parser.add_argument("--epochs", type=float, default=1.0)
     parser.add_argument("--steps", type=int, default=0, help="optimizer steps (default: from --epochs)")
