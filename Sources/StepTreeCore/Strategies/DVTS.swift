@@ -7,27 +7,10 @@
 /// finishes, when every child is pruned, or after `maxIterations` steps. The final answer is the
 /// best subtree result by `aggregation`.
 public struct DVTS: SearchStrategy {
-    public struct Parameters: Codable, Hashable, Sendable {
-        /// Total samples per round N. Default 8.
-        public var n: Int = 8
-        /// Expansions per subtree step M (and N/M subtrees). Default 4 (search-and-learn `beam_width`).
-        public var beamWidth: Int = 4
-        /// Final choice among subtree results. Default `last` (search-and-learn `agg_strategy`).
-        public var aggregation: StepAggregation = .last
-        /// Steps per subtree before stopping. Default 40 (search-and-learn `num_iterations`).
-        public var maxIterations: Int = 40
-        /// Score candidates after their first K tokens and drop weak ones before they finish
-        /// (partial reward modelling, see `EarlyRejection`). Default nil: off.
-        public var earlyRejection: EarlyRejection?
-        public init(n: Int = 8, beamWidth: Int = 4, aggregation: StepAggregation = .last, maxIterations: Int = 40,
-                    earlyRejection: EarlyRejection? = nil) {
-            self.n = n
-            self.beamWidth = beamWidth
-            self.aggregation = aggregation
-            self.maxIterations = maxIterations
-            self.earlyRejection = earlyRejection
-        }
-    }
+    /// Beam search's parameters, read per subtree: N samples in all, N/M subtrees each expanded
+    /// M times per step (`beamWidth`), `maxIterations` steps per subtree, `aggregation` the final
+    /// choice among subtree results, `earlyRejection` as in beam.
+    public typealias Parameters = BeamSearch.Parameters
 
     public let parameters: Parameters
     private var started = false
@@ -42,7 +25,7 @@ public struct DVTS: SearchStrategy {
         guard limit > 0 else { return [] }
         if !started {
             started = true
-            return [Expansion(node: .root, samples: max(1, parameters.n / max(1, parameters.beamWidth)),
+            return [Expansion(node: .root, samples: parameters.kept,
                               earlyRejection: parameters.earlyRejection)]
         }
         let take = tips.prefix(limit)
