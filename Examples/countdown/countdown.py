@@ -16,7 +16,7 @@ division must be exact with B != 0. Every number is used, so n numbers take exac
 and the answer line repeats the last remaining number, which must equal the target.
 
 Command line:
-    countdown.py generate --seed S --count N [--exclude FILE] > problems.jsonl
+    countdown.py generate --seed S --count N [--size K] [--exclude FILE] > problems.jsonl
     countdown.py check PROBLEMS.jsonl COMPLETIONS.jsonl   (lines of {"id", "completion"})
 """
 
@@ -264,13 +264,15 @@ def problem_record(problem: Problem, ident: str) -> dict:
     }
 
 
-def generate(seed: int, count: int, prefix: str, exclude: frozenset = frozenset()) -> list[dict]:
-    """`count` distinct problems from `seed`, none of whose keys is in `exclude`."""
+def generate(seed: int, count: int, prefix: str, exclude: frozenset = frozenset(),
+             size: Optional[int] = None) -> list[dict]:
+    """`count` distinct problems from `seed`, none of whose keys is in `exclude`; `size` numbers
+    each (default: 3 or 4, as the policy was trained)."""
     rng = random.Random(seed)
     seen = set(exclude)
     records = []
     while len(records) < count:
-        p = random_problem(rng)
+        p = random_problem(rng, size)
         key = problem_key(p.numbers, p.target)
         if key in seen:
             continue
@@ -291,6 +293,8 @@ def _main(argv: Sequence[str]) -> int:
     gen.add_argument("--seed", type=int, required=True)
     gen.add_argument("--count", type=int, required=True)
     gen.add_argument("--id-prefix", default="countdown")
+    gen.add_argument("--size", type=int, choices=range(2, 7), metavar="{2..6}",
+                     help="numbers per problem (default: 3 or 4 at random)")
     gen.add_argument("--exclude", action="append", default=[],
                      help="a problem file whose problems must not be repeated")
     chk = sub.add_parser("check", help="grade completions ({id, completion} lines) against problems")
@@ -301,7 +305,7 @@ def _main(argv: Sequence[str]) -> int:
     if args.command == "generate":
         exclude = frozenset(problem_key(r["numbers"], r["target"])
                             for path in args.exclude for r in load_problems(path))
-        for record in generate(args.seed, args.count, args.id_prefix, exclude):
+        for record in generate(args.seed, args.count, args.id_prefix, exclude, args.size):
             sys.stdout.write(json.dumps(record) + "\n")
         return 0
 

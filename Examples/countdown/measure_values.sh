@@ -7,8 +7,9 @@
 #   Examples/countdown/measure_values.sh [OUT_DIR]
 #
 # Environment: STEPTREE (default .build/release/steptree, else .build/debug/steptree),
-# GENERATOR (default embedded:Examples/countdown/policy.gguf), PROBLEMS (default 100: the first
-# N test problems), BUDGETS (default "16 32 64 128 256"), K (rollouts per estimate, default 8),
+# GENERATOR (default embedded:Examples/countdown/policy.gguf), PROBLEM_FILE (default
+# Examples/countdown/problems-test.jsonl), PROBLEMS (default 100: its first N problems), BUDGETS
+# (default "16 32 64 128 256"), K (rollouts per estimate, default 8),
 # TEMPERATURE (default 1.0), VERIFIER (default countdown).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -16,12 +17,13 @@ OUT=${1:-runs/values}
 STEPTREE=${STEPTREE:-$( [ -x .build/release/steptree ] && echo .build/release/steptree || echo .build/debug/steptree )}
 GENERATOR=${GENERATOR:-embedded:Examples/countdown/policy.gguf}
 VERIFIER=${VERIFIER:-countdown}
+PROBLEM_FILE=${PROBLEM_FILE:-Examples/countdown/problems-test.jsonl}
 PROBLEMS=${PROBLEMS:-100}
 BUDGETS=${BUDGETS:-16 32 64 128 256}
 K=${K:-8}
 TEMPERATURE=${TEMPERATURE:-1.0}
 mkdir -p "$OUT"
-head -n "$PROBLEMS" Examples/countdown/problems-test.jsonl > "$OUT/problems.jsonl"
+head -n "$PROBLEMS" "$PROBLEM_FILE" > "$OUT/problems.jsonl"
 exports=()
 for budget in $BUDGETS; do
   for search in binary linear; do

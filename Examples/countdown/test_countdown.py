@@ -79,6 +79,17 @@ def test_generated_problems_are_solved_by_their_traces():
         assert solvable(p.trace)
 
 
+@pytest.mark.parametrize("size", [2, 5, 6])
+def test_generator_size_sets_the_chain_length(size):
+    rows = countdown.generate(7, 30, "long", size=size)
+    for r in rows:
+        assert len(r["numbers"]) == size
+        lines = r["solution"].splitlines()
+        assert len(lines) == size and lines[-1] == f"answer: {r['target']}"  # size - 1 steps, then the answer
+        assert check_completion(r["numbers"], r["target"], r["solution"]) == (True, "ok")
+    assert countdown.generate(7, 30, "long") == countdown.generate(7, 30, "long", size=None)
+
+
 def test_generator_is_seeded_and_respects_exclusions():
     a = countdown.generate(11, 50, "x")
     assert a == countdown.generate(11, 50, "x")
@@ -98,6 +109,9 @@ def test_problem_files_are_disjoint_and_well_formed():
         assert r["prompt"] == countdown.prompt(r["numbers"], r["target"])
         assert r["answer"] == str(r["target"])
         assert solvable(r["prompt"])
+    long = countdown.load_problems(os.path.join(HERE, "problems-test-6.jsonl"))
+    assert len(long) == 200 and all(len(r["numbers"]) == 6 for r in long)
+    assert not keys(long) & (keys(test) | keys(train))
 
 
 @pytest.mark.parametrize("line, reason", [

@@ -13,6 +13,7 @@ seeded, so a run on the same torch version and thread count reproduces the check
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import math
 import os
@@ -40,12 +41,12 @@ FIXTURE_PROMPTS = [  # fixed prompts: four test problems and two edge cases of t
 LOGIT_POSITIONS = 8  # positions whose full logit rows are stored per prompt
 
 
-def batches(seed: int, batch: int, exclude: frozenset):
+def batches(seed: int, batch: int, exclude: frozenset, sizes=None):
     rng = random.Random(seed)
     while True:
         rows, masks = [], []
         while len(rows) < batch:
-            p = countdown.random_problem(rng)
+            p = countdown.random_problem(rng, rng.choice(sizes) if sizes else None)
             if countdown.problem_key(p.numbers, p.target) in exclude:
                 continue
             tokens = encode(p.trace) + [EOS]
@@ -64,10 +65,11 @@ def batches(seed: int, batch: int, exclude: frozenset):
 
 def train(args) -> Policy:
     torch.manual_seed(args.seed)
-    cfg = Config()
-    model = Policy(cfg)
+    model = load(args.init) if args.init else Policy(Config())
+    cfg = model.cfg
     print(f"parameters: {model.parameter_count():,}  config: {cfg.to_dict()}", flush=True)
-    test = countdown.load_problems(os.path.join(HERE, "problems-test.jsonl"))
+    test = [r for path in sorted(glob.glob(os.path.join(HERE, "problems-test*.jsonl")))
+            for r in countdown.load_problems(path)]
     exclude = frozenset(countdown.problem_key(r["numbers"], r["target"]) for r in test)
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
@@ -76,7 +78,7 @@ def train(args) -> Policy:
                             lr=args.lr, betas=(0.9, 0.95))
     start, tokens_seen = time.time(), 0
     log = []
-    for step, (x, y) in enumerate(batches(args.seed, args.batch, exclude), start=1):
+    for step, (x, y) in enumerate(batches(args.seed, args.batch, exclude, args.sizes), start=1):
         if step > args.steps:
             break
         if step <= args.warmup:
@@ -149,6 +151,10 @@ def main():
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--save-every", type=int, default=250)
+    parser.add_argument("--init", metavar="CHECKPOINT", help="continue from a policy checkpoint instead of random weights")
+    parser.add_argument("--sizes", type=lambda v: [int(x) for x in v.split(",")], default=None, metavar="3,4,5,6",
+                        help="numbers per problem, drawn uniformly (default: 3 or 4, the committed policy's recipe)")
+    parser.add_argument("--no-fixtures", action="store_true", help="do not rewrite the policy's golden fixtures")
     parser.add_argument("--fixtures-only", metavar="CHECKPOINT")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -156,7 +162,8 @@ def main():
         model = load(args.fixtures_only)
     else:
         model = train(args)
-    write_fixtures(model, FIXTURES)
+    if not args.no_fixtures:
+        write_fixtures(model, FIXTURES)
 
 
 if __name__ == "__main__":

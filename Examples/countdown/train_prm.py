@@ -65,6 +65,23 @@ class ProcessRewardModel(torch.nn.Module):
         return self.head(picked).squeeze(-1)
 
 
+def deepen(model: ProcessRewardModel, extra: int, source: str) -> ProcessRewardModel:
+    """The same model with `extra` blocks appended that start as the identity (zero output
+    projections): more depth to check a step's arithmetic, and training starts where `source` was."""
+    if extra == 0:
+        return model
+    old = model.body.cfg
+    deeper = ProcessRewardModel(Config(**{**old.to_dict(), "layers": old.layers + extra}))
+    missing, unexpected = deeper.load_state_dict(model.state_dict(), strict=False)
+    new_blocks = tuple(f"body.layers.{i}." for i in range(old.layers, old.layers + extra))
+    if unexpected or any(not key.startswith(new_blocks) for key in missing):
+        sys.exit(f"{source}: weights do not fit the deeper PRM: missing {missing}, unexpected {unexpected}")
+    for block in deeper.body.layers[old.layers:]:
+        torch.nn.init.zeros_(block.attention.wo.weight)
+        torch.nn.init.zeros_(block.feed_forward.w2.weight)
+    return deeper
+
+
 def layout(prompt: str, steps: list[str]) -> tuple[list[int], list[int]]:
     """verifier-prm-local's sequence: tokens and the index of each tag's last token."""
     tokens = encode(prompt)
@@ -127,11 +144,12 @@ def evaluate(model: ProcessRewardModel, examples, batch: int) -> dict:
 def train(args) -> ProcessRewardModel:
     torch.manual_seed(args.seed)
     if "prm_head" in torch.load(args.init, map_location="cpu", weights_only=False):
-        model = load_prm(args.init)  # continue training a PRM checkpoint
+        model = deepen(load_prm(args.init), args.extra_layers, args.init)  # continue training a PRM checkpoint
     else:
         policy = load(args.init)
         model = ProcessRewardModel(policy.cfg)
         model.body.load_state_dict(policy.state_dict())
+        model = deepen(model, args.extra_layers, args.init)
     by_problem = load_rows(args.data, model.body.cfg.context)
     ids = sorted(by_problem)
     random.Random(args.seed).shuffle(ids)
@@ -172,6 +190,8 @@ def train(args) -> ProcessRewardModel:
                 line += f"  held-out loss {held_out['loss']:.4f} AUC {held_out['auc']:.4f} ({held_out['steps']} steps)"
                 log.append({"step": step, "minutes": round(elapsed / 60, 2), **held_out})
             print(line, flush=True)
+        if args.save_every and step % args.save_every == 0 and step < steps:
+            save(model, args.out.removesuffix(".pt") + f"-step{step}.pt", log, args)
     save(model, args.out, log, args)
     return model
 
@@ -216,12 +236,15 @@ def main():
     parser.add_argument("data", nargs="*", help="trl-prm JSONL files written by `steptree export --to trl-prm`")
     parser.add_argument("--init", default=os.path.join(HERE, "runs", "policy.pt"), help="policy checkpoint to start from (or a PRM checkpoint to train further)")
     parser.add_argument("--out", default=os.path.join(HERE, "runs", "prm.pt"))
+    parser.add_argument("--extra-layers", type=int, default=0,
+                        help="blocks added after the policy's, starting as the identity (more depth to check a step)")
     parser.add_argument("--epochs", type=float, default=1.0)
     parser.add_argument("--steps", type=int, default=0, help="optimizer steps (default: from --epochs)")
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--seed", type=int, default=1234)
+    parser.add_argument("--save-every", type=int, default=0, help="also write OUT-stepN.pt every N steps")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--fixtures-only", metavar="CHECKPOINT")
     args = parser.parse_args()
