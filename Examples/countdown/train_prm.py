@@ -150,6 +150,11 @@ def train(args) -> ProcessRewardModel:
         model = ProcessRewardModel(policy.cfg)
         model.body.load_state_dict(policy.state_dict())
         model = deepen(model, args.extra_layers, args.init)
+    if args.freeze_layers:
+        # The policy's next-token features (what a step's result should be) stay intact; only the
+        # blocks above them and the head learn to compare.
+        for module in [model.body.tok_embeddings, *model.body.layers[:args.freeze_layers]]:
+            module.requires_grad_(False)
     by_problem = load_rows(args.data, model.body.cfg.context)
     ids = sorted(by_problem)
     random.Random(args.seed).shuffle(ids)
@@ -161,7 +166,7 @@ def train(args) -> ProcessRewardModel:
     print(f"paths: {len(train_set):,} train / {len(held_set):,} held out ({len(held)} problems); "
           f"train steps {labelled:,}, {positives / labelled:.1%} with MC > 0", flush=True)
     steps = args.steps or math.ceil(args.epochs * len(train_set) / args.batch)
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.95), weight_decay=0.01)
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr, betas=(0.9, 0.95), weight_decay=0.01)
     rng = random.Random(args.seed)
     order: list = []
     start, log = time.time(), []
@@ -238,6 +243,8 @@ def main():
     parser.add_argument("--out", default=os.path.join(HERE, "runs", "prm.pt"))
     parser.add_argument("--extra-layers", type=int, default=0,
                         help="blocks added after the policy's, starting as the identity (more depth to check a step)")
+    parser.add_argument("--freeze-layers", type=int, default=0,
+                        help="keep the token embedding and the first N blocks fixed (with --extra-layers: the policy's)")
     parser.add_argument("--epochs", type=float, default=1.0)
     parser.add_argument("--steps", type=int, default=0, help="optimizer steps (default: from --epochs)")
     parser.add_argument("--batch", type=int, default=64)
@@ -246,6 +253,7 @@ def main():
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--save-every", type=int, default=0, help="also write OUT-stepN.pt every N steps")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--no-fixtures", action="store_true", help="do not rewrite the golden fixtures (experiments)")
     parser.add_argument("--fixtures-only", metavar="CHECKPOINT")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -255,7 +263,8 @@ def main():
         if not args.data:
             parser.error("give the trl-prm export(s) to train on")
         model = train(args)
-    write_fixtures(model, FIXTURES)
+    if not args.no_fixtures:
+        write_fixtures(model, FIXTURES)
 
 
 if __name__ == "__main__":
