@@ -65,6 +65,7 @@ final class PluginConnection: @unchecked Sendable {
         } catch {
             connection.kill()
             _ = await connection.process.waitForExit(seconds: 1)
+            _ = await connection.process.waitForStderrEnd(seconds: 0.5)
             let why = (error as? PluginHostError)?.message ?? "\(error)"
             let note = why.contains("; last stderr: ") ? "" : connection.stderrNote
             throw PluginHostError(.handshakeFailed, "\(name): initialize failed: \(why)" + note)
@@ -194,6 +195,7 @@ final class PluginConnection: @unchecked Sendable {
     private func ended() {
         Task {
             _ = await process.waitForExit(seconds: 1)
+            _ = await process.waitForStderrEnd(seconds: 0.5)
             fail(PluginHostError(.exited, "\(name) (pid \(process.pid)) closed stdout (\(process.exitDescription))" + stderrNote))
         }
     }

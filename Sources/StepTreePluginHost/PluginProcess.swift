@@ -17,6 +17,7 @@ final class PluginProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var stderrTail: [String] = []
     private var exitStatus: Int32?
+    private var stderrEnded = false
     private var stdinClosed = false
     private let writer: DispatchQueue
     private static let spawnLock = NSLock()
@@ -104,6 +105,7 @@ final class PluginProcess: @unchecked Sendable {
             }
             if suppressed > 0 { log("[\(name) \(child)] (\(suppressed) stderr lines suppressed)") }
             close(stderrFD)
+            lock.withLock { stderrEnded = true }
         }
         Thread.detachNewThread { [self] in
             var status: Int32 = 0
@@ -161,8 +163,19 @@ final class PluginProcess: @unchecked Sendable {
 
     /// Waits up to `seconds` for the process to exit; returns whether it did.
     func waitForExit(seconds: Double) async -> Bool {
+        await poll(seconds: seconds) { hasExited }
+    }
+
+    /// Waits until stderr reached end of file, so `recentStderr` holds the plugin's last words
+    /// (the exit can be reaped before the stderr thread has read them). False at the deadline,
+    /// e.g. when a grandchild still holds stderr open.
+    func waitForStderrEnd(seconds: Double) async -> Bool {
+        await poll(seconds: seconds) { lock.withLock { stderrEnded } }
+    }
+
+    private func poll(seconds: Double, until done: () -> Bool) async -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
-        while !hasExited {
+        while !done() {
             if Date() >= deadline { return false }
             try? await Task.sleep(nanoseconds: 5_000_000)
         }
