@@ -48,8 +48,12 @@ final class ConformanceSession: @unchecked Sendable {
                 queue.isEmpty ? (nil, ended) : (queue.removeFirst(), ended)
             }
             if let item { return item }
-            if isEnded { return .failed("the plugin closed stdout (\(process.exitDescription)); last stderr: "
-                                        + process.recentStderr.suffix(3).joined(separator: " | ")) }
+            if isEnded {
+                _ = await process.waitForExit(seconds: 1)
+                _ = await process.waitForStderrEnd(seconds: 0.5)
+                return .failed("the plugin closed stdout (\(process.exitDescription)); last stderr: "
+                               + process.recentStderr.suffix(3).joined(separator: " | "))
+            }
             if Date() >= deadline { return .failed("no message within \(timeout) s") }
             try? await Task.sleep(nanoseconds: 1_000_000)
         }
