@@ -174,6 +174,12 @@ def test_solvable_prefixes():
         solvable("not a header\n")
 
 
+def test_cli_generate_rejects_a_size_out_of_range():
+    out = subprocess.run([sys.executable, os.path.join(HERE, "countdown.py"), "generate", "--seed", "5", "--count", "2",
+                          "--size", "7"], capture_output=True, text=True)
+    assert out.returncode == 2 and "--size" in out.stderr and out.stdout == ""
+
+
 def test_cli_generate_and_check(tmp_path):
     problems = tmp_path / "p.jsonl"
     with open(problems, "w") as f:

@@ -49,8 +49,7 @@ final class ConformanceSession: @unchecked Sendable {
             }
             if let item { return item }
             if isEnded {
-                _ = await process.waitForExit(seconds: 1)
-                _ = await process.waitForStderrEnd(seconds: 0.5)
+                await process.waitForLastWords()
                 return .failed("the plugin closed stdout (\(process.exitDescription)); last stderr: "
                                + process.recentStderr.suffix(3).joined(separator: " | "))
             }

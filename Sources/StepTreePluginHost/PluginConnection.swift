@@ -64,8 +64,7 @@ final class PluginConnection: @unchecked Sendable {
             return connection
         } catch {
             connection.kill()
-            _ = await connection.process.waitForExit(seconds: 1)
-            _ = await connection.process.waitForStderrEnd(seconds: 0.5)
+            await connection.process.waitForLastWords()
             let why = (error as? PluginHostError)?.message ?? "\(error)"
             let note = why.contains("; last stderr: ") ? "" : connection.stderrNote
             throw PluginHostError(.handshakeFailed, "\(name): initialize failed: \(why)" + note)
@@ -194,8 +193,7 @@ final class PluginConnection: @unchecked Sendable {
 
     private func ended() {
         Task {
-            _ = await process.waitForExit(seconds: 1)
-            _ = await process.waitForStderrEnd(seconds: 0.5)
+            await process.waitForLastWords()
             fail(PluginHostError(.exited, "\(name) (pid \(process.pid)) closed stdout (\(process.exitDescription))" + stderrNote))
         }
     }

@@ -166,11 +166,12 @@ final class PluginProcess: @unchecked Sendable {
         await poll(seconds: seconds) { hasExited }
     }
 
-    /// Waits until stderr reached end of file, so `recentStderr` holds the plugin's last words
-    /// (the exit can be reaped before the stderr thread has read them). False at the deadline,
-    /// e.g. when a grandchild still holds stderr open.
-    func waitForStderrEnd(seconds: Double) async -> Bool {
-        await poll(seconds: seconds) { lock.withLock { stderrEnded } }
+    /// Waits (at most 1.5 s) for a dying plugin's exit and for its stderr to reach end of file, so
+    /// `exitDescription` and `recentStderr` hold its last words: the exit can be reaped before the
+    /// stderr thread has read them. A grandchild holding stderr open only costs the wait.
+    func waitForLastWords() async {
+        _ = await waitForExit(seconds: 1)
+        _ = await poll(seconds: 0.5) { lock.withLock { stderrEnded } }
     }
 
     private func poll(seconds: Double, until done: () -> Bool) async -> Bool {
