@@ -29,12 +29,13 @@ let package = Package(
     ],
     targets: [
         // Libraries
-        .target(name: "StepTreeCore", swiftSettings: settings),
+        .target(name: "StepTreeJSON", swiftSettings: settings),
+        .target(name: "StepTreeCore", dependencies: ["StepTreeJSON"], swiftSettings: settings),
         .target(name: "StepTreeStore", dependencies: ["StepTreeCore"], swiftSettings: settings),
         .target(name: "StepTreeExport", dependencies: ["StepTreeCore", "StepTreeStore"], swiftSettings: settings),
         .target(name: "StepTreeRuntime", dependencies: ["StepTreeCore", "COpenBLAS", "CPCRE2", "CStepTreeKernels"], swiftSettings: settings),
         .target(name: "StepTreeHTTP", dependencies: ["StepTreeCore"], swiftSettings: settings),
-        .target(name: "StepTreePluginProtocol", swiftSettings: settings),
+        .target(name: "StepTreePluginProtocol", dependencies: ["StepTreeJSON"], swiftSettings: settings),
         .target(name: "StepTreePluginKit", dependencies: ["StepTreePluginProtocol"], swiftSettings: settings),
         .target(name: "StepTreePluginHost", dependencies: ["StepTreeCore", "StepTreePluginProtocol"], swiftSettings: settings),
 

@@ -5,7 +5,7 @@ extension Exporter {
     /// and the rest of a finished rollout below it.
     static func pairRows(_ t: LoadedTree, _ o: ExportOptions) -> [ExportRow] {
         t.values.stepPairs(o.value, margin: o.margin).map { p in
-            func outcome(_ l: NodeID) -> JSONValue { number(t.values.outcome(l)) }
+            func outcome(_ l: NodeID) -> JSON { number(t.values.outcome(l)) }
             return [
                 "prompt": .string(t.record.problem.prompt + t.text(from: .root, to: p.parent)),
                 "chosen": .string(t.text(from: p.parent, to: p.chosenLeaf)),

@@ -6,7 +6,7 @@ extension Exporter {
         guard let reference = t.record.problem.reference else {
             throw ExportError(.missingField, "\(t.name): no reference answer, which verl's reward_model.ground_truth needs")
         }
-        let preset = t.record.run["preset"]?.stringValue ?? "steptree"
+        let preset = t.record.run["preset"]?.string ?? "steptree"
         return [
             "data_source": .string(o.dataSource ?? "steptree/\(preset)"),
             "prompt": .array([.object(["role": "user", "content": .string(t.record.problem.prompt)])]),
@@ -30,7 +30,7 @@ extension Exporter {
                 throw ExportError(.missingField, "\(t.name): step #\(bad.rawValue) has no token ids, which token-advantages " +
                                   "needs (search with a generator that returns them: embedded or openai)")
             }
-            var ends: [JSONValue] = [], total = 0
+            var ends: [JSON] = [], total = 0
             for s in c.steps { total += t.tree.tokens[s.index].count; ends.append(.number(Double(total))) }
             let promptTokens = t.tree.tokens[0]
             return [

@@ -32,7 +32,7 @@ extension Exporter {
                 "child_id": .number(Double(i)),
                 "sample_id": .string("\(t.record.problem.id)/\(i)"),
                 "step_tokens": .number(Double(t.tree.tokens[i].count)),
-                "strategy": .string(t.record.run["strategy"]?.stringValue ?? ""),
+                "strategy": .string(t.record.run["strategy"]?.string ?? ""),
                 "tree_rollouts": .number(Double(t.values.rollouts[0])),
                 "tree_generated_tokens": .number(Double(t.record.cost.generatedTokens)),
                 "gold_answer": t.record.problem.reference.map { .string($0) } ?? .null,

@@ -25,7 +25,7 @@ extension Exporter {
                 let marked = zip(texts, labels).map { $0 + " " + ($1 ? "+" : "-") }
                 row["input"] = .string(t.record.problem.prompt + tagged.joined(separator: t.delimiter))
                 row["label"] = .string(t.record.problem.prompt + marked.joined(separator: t.delimiter))
-                row["task"] = .string(t.record.run["preset"]?.stringValue ?? "steptree")
+                row["task"] = .string(t.record.run["preset"]?.string ?? "steptree")
             } else {
                 row["prompt"] = .string(t.record.problem.prompt)
                 row["completions"] = .array(texts.map { .string($0) })

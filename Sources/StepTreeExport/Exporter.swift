@@ -3,7 +3,7 @@ import StepTreeCore
 import StepTreeStore
 
 /// One exported row: a JSON object (written with sorted keys, one per line).
-public typealias ExportRow = [String: JSONValue]
+public typealias ExportRow = [String: JSON]
 
 /// Turns stored trees into trainer files. Values are recomputed from each tree
 /// (`NodeValues`), so one search serves every format.
@@ -69,7 +69,7 @@ public enum Exporter {
         let rows = try self.rows(trees, format: format, options: options)
         var data = Data()
         for row in rows { data.append(try encode(row)); data.append(UInt8(ascii: "\n")) }
-        let covered = Set(rows.compactMap { $0["problem_id"]?.stringValue ?? $0["extra_info"]?["problem_id"]?.stringValue })
+        let covered = Set(rows.compactMap { $0["problem_id"]?.string ?? $0["extra_info"]?["problem_id"]?.string })
         summary.rows = rows.count
         summary.problems = trees.count
         summary.problemsWithoutRows = trees.count - covered.count
@@ -83,11 +83,11 @@ public enum Exporter {
     public static func encode(_ row: ExportRow) throws -> Data {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try e.encode(JSONValue.object(row))
+        return try e.encode(JSON.object(row))
     }
 
     /// A finite number, or null (JSON has no NaN).
-    static func number(_ x: Double?) -> JSONValue {
+    static func number(_ x: Double?) -> JSON {
         guard let x, x.isFinite else { return .null }
         return .number(x)
     }

@@ -27,7 +27,7 @@ public struct LoadedTree: Sendable {
     }
 
     /// The run's step delimiter (the fingerprint's `stop`), "\n" when absent.
-    public var delimiter: String { record.run["stop"]?.stringValue ?? "\n" }
+    public var delimiter: String { record.run["stop"]?.string ?? "\n" }
 
     /// `location` and the problem id, to start messages.
     public var name: String { "\(location): problem '\(record.problem.id)'" }

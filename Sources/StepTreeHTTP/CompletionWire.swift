@@ -7,7 +7,7 @@ enum PromptPayload: Hashable, Sendable {
     case text(String)
     case tokens([Int32])
 
-    var json: JSONValue {
+    var json: JSON {
         switch self {
         case .text(let s): return .string(s)
         case .tokens(let ids): return .tokens(ids)
@@ -34,9 +34,9 @@ protocol CompletionWire: Sendable {
               deadline: Date) async -> Result<RootPrompt, HTTPGeneratorError>
     /// The JSON body asking for `samples` continuations of `prompt` with seed `seed`.
     func body(prompt: PromptPayload, request: StepRequest, samples: Int, seed: Int,
-              options: HTTPGeneratorOptions) -> JSONValue
+              options: HTTPGeneratorOptions) -> JSON
     /// The samples and cost in an answer.
-    func parse(_ answer: JSONValue, request: StepRequest) throws -> (samples: [StepSample], cost: GenerationCost)
+    func parse(_ answer: JSON, request: StepRequest) throws -> (samples: [StepSample], cost: GenerationCost)
 }
 
 extension CompletionWire {
@@ -47,8 +47,8 @@ extension CompletionWire {
     }
 
     /// Sampling fields with llama.cpp-style names, neutral unless the request says otherwise.
-    func samplerFields(_ s: SamplingParameters, options: HTTPGeneratorOptions) -> [String: JSONValue] {
-        var f: [String: JSONValue] = [
+    func samplerFields(_ s: SamplingParameters, options: HTTPGeneratorOptions) -> [String: JSON] {
+        var f: [String: JSON] = [
             "temperature": .number(s.temperature), "top_p": .number(s.topP),
             "top_k": .number(Double(s.topK)), "min_p": .number(s.minP),
         ]

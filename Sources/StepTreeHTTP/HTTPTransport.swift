@@ -21,7 +21,7 @@ final class HTTPTransport: @unchecked Sendable {
 
     /// POSTs `body` as JSON to `path` on some endpoint and parses the JSON answer.
     /// - Parameter deadline: when the whole exchange, retries included, must be over.
-    func post(_ path: String, _ body: JSONValue, deadline: Date) async -> Result<JSONValue, HTTPGeneratorError> {
+    func post(_ path: String, _ body: JSON, deadline: Date) async -> Result<JSON, HTTPGeneratorError> {
         let data = body.encoded()
         var attempt = 0
         var lastProblem = "no attempt made"
@@ -49,7 +49,7 @@ final class HTTPTransport: @unchecked Sendable {
 
             switch outcome {
             case .success(let reply) where (200..<300).contains(reply.status):
-                do { return .success(try JSONValue.decode(reply.body)) } catch {
+                do { return .success(try JSON.decode(reply.body)) } catch {
                     pool.recordFailure()
                     return .failure(.init(.badResponse, "POST \(target): answer is not JSON: \(snippet(reply.body))"))
                 }

@@ -42,18 +42,18 @@ struct LlamaServerWire: CompletionWire {
               deadline: Date) async -> Result<RootPrompt, HTTPGeneratorError> {
         var text = prompt
         if options.useChatTemplate {
-            let body: JSONValue = ["messages": [["role": "user", "content": .string(prompt)]]]
+            let body: JSON = ["messages": [["role": "user", "content": .string(prompt)]]]
             switch await transport.post("/apply-template", body, deadline: deadline) {
             case .failure(let e): return .failure(e)
             case .success(let answer):
-                guard let rendered = answer["prompt"]?.stringValue else {
+                guard let rendered = answer["prompt"]?.string else {
                     return .failure(.init(.badResponse, "POST /apply-template: no \"prompt\" string in the answer"))
                 }
                 text = rendered
             }
         }
         // A string prompt gets BOS and special-token parsing; a rendered template carries its own.
-        let body: JSONValue = ["content": .string(text), "add_special": .bool(!options.useChatTemplate),
+        let body: JSON = ["content": .string(text), "add_special": .bool(!options.useChatTemplate),
                                "parse_special": true]
         switch await transport.post("/tokenize", body, deadline: deadline) {
         case .failure(let e): return .failure(e)
@@ -66,7 +66,7 @@ struct LlamaServerWire: CompletionWire {
     }
 
     func body(prompt: PromptPayload, request: StepRequest, samples: Int, seed: Int,
-              options: HTTPGeneratorOptions) -> JSONValue {
+              options: HTTPGeneratorOptions) -> JSON {
         var b = samplerFields(request.sampling, options: options)
         b["prompt"] = prompt.json
         b["n_predict"] = .number(Double(request.maxTokens))
@@ -78,12 +78,12 @@ struct LlamaServerWire: CompletionWire {
         return .object(b)
     }
 
-    func parse(_ answer: JSONValue, request: StepRequest) throws -> (samples: [StepSample], cost: GenerationCost) {
-        guard let content = answer["content"]?.stringValue else {
+    func parse(_ answer: JSON, request: StepRequest) throws -> (samples: [StepSample], cost: GenerationCost) {
+        guard let content = answer["content"]?.string else {
             throw HTTPGeneratorError(.badResponse, "no \"content\" in the answer")
         }
         // Recent servers say stop_type (eos | limit | word); older ones set stopped_* flags.
-        let stopType = answer["stop_type"]?.stringValue
+        let stopType = answer["stop_type"]?.string
             ?? (answer["stopped_word"] == true ? "word" : answer["stopped_limit"] == true ? "limit" : "eos")
         let (text, finish) = StopResolver.resolve(
             text: content, stop: request.stop, lengthLimited: stopType == "limit",
@@ -92,21 +92,21 @@ struct LlamaServerWire: CompletionWire {
         let sample = StepSample(text: text, tokens: (tokens?.isEmpty ?? true) ? nil : tokens,
                                 logprobs: logprobs(answer["completion_probabilities"]), finish: finish)
         let timings = answer["timings"]
-        let generated = timings?["predicted_n"]?.intValue ?? answer["tokens_predicted"]?.intValue ?? tokens?.count ?? 0
-        let evaluated = timings?["prompt_n"]?.intValue ?? answer["tokens_evaluated"]?.intValue ?? 0
+        let generated = timings?["predicted_n"]?.int ?? answer["tokens_predicted"]?.int ?? tokens?.count ?? 0
+        let evaluated = timings?["prompt_n"]?.int ?? answer["tokens_evaluated"]?.int ?? 0
         return ([sample], GenerationCost(generatedTokens: generated, forwardTokens: evaluated + generated))
     }
 
     /// Per-token logprobs: `logprob` in recent servers; older ones give post-sampling `probs`, of
     /// which the chosen token's is taken.
-    private func logprobs(_ entries: JSONValue?) -> [Float]? {
-        guard let entries = entries?.arrayValue, !entries.isEmpty else { return nil }
+    private func logprobs(_ entries: JSON?) -> [Float]? {
+        guard let entries = entries?.array, !entries.isEmpty else { return nil }
         var out: [Float] = []
         for e in entries {
-            if let lp = e["logprob"]?.doubleValue {
+            if let lp = e["logprob"]?.number {
                 out.append(Float(lp))
-            } else if let chosen = e["content"]?.stringValue,
-                      let p = e["probs"]?.arrayValue?.first(where: { $0["tok_str"]?.stringValue == chosen })?["prob"]?.doubleValue {
+            } else if let chosen = e["content"]?.string,
+                      let p = e["probs"]?.array?.first(where: { $0["tok_str"]?.string == chosen })?["prob"]?.number {
                 out.append(Float(Foundation.log(p)))
             } else {
                 return nil

@@ -37,28 +37,28 @@ struct OllamaWire: CompletionWire {
     }
 
     func body(prompt: PromptPayload, request: StepRequest, samples: Int, seed: Int,
-              options: HTTPGeneratorOptions) -> JSONValue {
+              options: HTTPGeneratorOptions) -> JSON {
         var o = samplerFields(request.sampling, options: options)
         o["num_predict"] = .number(Double(request.maxTokens))
         o["stop"] = [.string(request.stop)]
         o["seed"] = .number(Double(seed))
-        var b: [String: JSONValue] = ["prompt": prompt.json, "raw": true, "stream": false, "options": .object(o)]
+        var b: [String: JSON] = ["prompt": prompt.json, "raw": true, "stream": false, "options": .object(o)]
         b["model"] = .string(options.model ?? "")
         if wantsLogprobs(options) { b["logprobs"] = true }
         return .object(b)
     }
 
-    func parse(_ answer: JSONValue, request: StepRequest) throws -> (samples: [StepSample], cost: GenerationCost) {
-        guard let response = answer["response"]?.stringValue else {
+    func parse(_ answer: JSON, request: StepRequest) throws -> (samples: [StepSample], cost: GenerationCost) {
+        guard let response = answer["response"]?.string else {
             throw HTTPGeneratorError(.badResponse, "no \"response\" in the answer")
         }
-        let entries = answer["logprobs"]?.arrayValue
+        let entries = answer["logprobs"]?.array
         let (text, finish) = StopResolver.resolve(
-            text: response, stop: request.stop, lengthLimited: answer["done_reason"]?.stringValue == "length",
-            stopFired: nil, pieces: entries?.compactMap { $0["token"]?.stringValue })
-        let logprobs = entries.map { $0.compactMap { $0["logprob"]?.doubleValue.map(Float.init) } }
-        let generated = answer["eval_count"]?.intValue ?? 0
-        let prompt = answer["prompt_eval_count"]?.intValue ?? 0
+            text: response, stop: request.stop, lengthLimited: answer["done_reason"]?.string == "length",
+            stopFired: nil, pieces: entries?.compactMap { $0["token"]?.string })
+        let logprobs = entries.map { $0.compactMap { $0["logprob"]?.number.map(Float.init) } }
+        let generated = answer["eval_count"]?.int ?? 0
+        let prompt = answer["prompt_eval_count"]?.int ?? 0
         return ([StepSample(text: text, logprobs: logprobs, finish: finish)],
                 GenerationCost(generatedTokens: generated, forwardTokens: prompt + generated))
     }

@@ -45,8 +45,8 @@ struct OpenAIWire: CompletionWire {
         guard let tokenize = capabilities.tokenizePath, capabilities.tokenPrompts || options.useChatTemplate else {
             return .success(RootPrompt(text: prompt, tokens: nil))
         }
-        var body: [String: JSONValue] = [:]
-        body.set("model", options.model.map(JSONValue.string))
+        var body: [String: JSON] = [:]
+        body.set("model", options.model.map(JSON.string))
         if options.useChatTemplate {
             body["messages"] = [["role": "user", "content": .string(prompt)]]
             body["add_generation_prompt"] = true
@@ -66,12 +66,12 @@ struct OpenAIWire: CompletionWire {
         guard options.useChatTemplate else { return .success(RootPrompt(text: prompt, tokens: tokens)) }
         // The rendered text, for prefixes whose steps lack token ids.
         let detokenize = tokenize.replacingOccurrences(of: "tokenize", with: "detokenize")
-        var detok: [String: JSONValue] = ["tokens": .tokens(tokens)]
-        detok.set("model", options.model.map(JSONValue.string))
+        var detok: [String: JSON] = ["tokens": .tokens(tokens)]
+        detok.set("model", options.model.map(JSON.string))
         switch await transport.post(detokenize, .object(detok), deadline: deadline) {
         case .failure(let e): return .failure(e)
         case .success(let answer):
-            guard let text = answer["prompt"]?.stringValue else {
+            guard let text = answer["prompt"]?.string else {
                 return .failure(.init(.badResponse, "POST \(detokenize): no \"prompt\" string in the answer"))
             }
             return .success(RootPrompt(text: text, tokens: tokens))
@@ -79,9 +79,9 @@ struct OpenAIWire: CompletionWire {
     }
 
     func body(prompt: PromptPayload, request: StepRequest, samples: Int, seed: Int,
-              options: HTTPGeneratorOptions) -> JSONValue {
+              options: HTTPGeneratorOptions) -> JSON {
         var b = samplerFields(request.sampling, options: options)
-        b.set("model", options.model.map(JSONValue.string))
+        b.set("model", options.model.map(JSON.string))
         b["prompt"] = prompt.json
         b["max_tokens"] = .number(Double(request.maxTokens))
         b["stop"] = [.string(request.stop)]
@@ -94,24 +94,24 @@ struct OpenAIWire: CompletionWire {
         return .object(b)
     }
 
-    func parse(_ answer: JSONValue, request: StepRequest) throws -> (samples: [StepSample], cost: GenerationCost) {
-        guard let choices = answer["choices"]?.arrayValue else {
+    func parse(_ answer: JSON, request: StepRequest) throws -> (samples: [StepSample], cost: GenerationCost) {
+        guard let choices = answer["choices"]?.array else {
             throw HTTPGeneratorError(.badResponse, "no \"choices\" array in the answer")
         }
-        let ordered = choices.enumerated().sorted { ($0.element["index"]?.intValue ?? $0.offset) < ($1.element["index"]?.intValue ?? $1.offset) }
+        let ordered = choices.enumerated().sorted { ($0.element["index"]?.int ?? $0.offset) < ($1.element["index"]?.int ?? $1.offset) }
         let samples = try ordered.map { try sample($0.element, request: request) }
         let usage = answer["usage"]
-        let generated = usage?["completion_tokens"]?.intValue ?? samples.reduce(0) { $0 + ($1.tokens?.count ?? 0) }
-        let cached = usage?["prompt_tokens_details"]?["cached_tokens"]?.intValue ?? 0
-        let prompt = usage?["prompt_tokens"]?.intValue ?? 0
+        let generated = usage?["completion_tokens"]?.int ?? samples.reduce(0) { $0 + ($1.tokens?.count ?? 0) }
+        let cached = usage?["prompt_tokens_details"]?["cached_tokens"]?.int ?? 0
+        let prompt = usage?["prompt_tokens"]?.int ?? 0
         return (samples, GenerationCost(generatedTokens: generated, forwardTokens: prompt - cached + generated))
     }
 
-    private func sample(_ choice: JSONValue, request: StepRequest) throws -> StepSample {
-        guard let text = choice["text"]?.stringValue else {
+    private func sample(_ choice: JSON, request: StepRequest) throws -> StepSample {
+        guard let text = choice["text"]?.string else {
             throw HTTPGeneratorError(.badResponse, "a choice has no \"text\"")
         }
-        let reason = choice["finish_reason"]?.stringValue
+        let reason = choice["finish_reason"]?.string
         var stopFired: Bool?
         if capabilities.reportsStop {
             // vLLM: stop_reason; SGLang: matched_stop. A string is the stop string; null or a token
@@ -120,7 +120,7 @@ struct OpenAIWire: CompletionWire {
             if case .string = matched { stopFired = true } else { stopFired = false }
         }
         let lp = choice["logprobs"]
-        let pieces = lp?["tokens"]?.arrayValue?.compactMap(\.stringValue)
+        let pieces = lp?["tokens"]?.array?.compactMap(\.string)
         let (finalText, finish) = StopResolver.resolve(
             text: text, stop: request.stop, lengthLimited: reason == "length", stopFired: stopFired, pieces: pieces)
         return StepSample(text: finalText, tokens: choice["token_ids"]?.tokenIDs,

@@ -159,7 +159,7 @@ public final class PluginEvaluator: Evaluator, @unchecked Sendable {
 
     private func wireItem(_ item: EvaluationItem, id: Int) -> VerifyItem {
         VerifyItem(id: String(id), problemID: item.problem.id, prompt: item.problem.prompt,
-                   fields: item.problem.fields.mapValues(JSON.init),
+                   fields: item.problem.fields,
                    reference: pluginCapabilities.needsReference ? item.problem.reference : nil,
                    steps: item.steps, finished: item.finished)
     }
@@ -179,20 +179,6 @@ public final class PluginEvaluator: Evaluator, @unchecked Sendable {
         }
         if missing > 0 { counters.update { $0.failedItems += missing } }
         return list
-    }
-}
-
-extension JSON {
-    /// The wire form of a core JSON value.
-    init(_ value: JSONValue) {
-        switch value {
-        case .null: self = .null
-        case .bool(let b): self = .bool(b)
-        case .number(let d): self = .number(d)
-        case .string(let s): self = .string(s)
-        case .array(let a): self = .array(a.map(JSON.init))
-        case .object(let o): self = .object(o.mapValues(JSON.init))
-        }
     }
 }
 

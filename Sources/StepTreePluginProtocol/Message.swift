@@ -13,7 +13,9 @@ public enum Message: Hashable, Sendable {
     /// - Throws: `.parseError` for bad JSON or UTF-8, `.invalidRequest` for JSON that is not a
     ///   JSON-RPC 2.0 message.
     public static func parse<Bytes: Collection>(_ line: Bytes) throws -> Message where Bytes.Element == UInt8 {
-        try Message(json: JSON.parse(line))
+        let json: JSON
+        do { json = try JSON.parse(line) } catch let e as JSONSyntaxError { throw PluginProtocolError(.parseError, e.description) }
+        return try Message(json: json)
     }
 
     /// Interprets a parsed JSON value as a message. Unknown members are ignored.

@@ -26,7 +26,7 @@ public enum WireDecoder {
 
     /// nil when the line is not a verify request/response with the id before the payload.
     private static func fastPath(_ buffer: UnsafeBufferPointer<UInt8>, _ isVerify: (JSON) -> Bool) throws -> DecodedLine? {
-        var p = Parser(bytes: buffer)
+        var p = JSONParser(bytes: buffer)
         p.skipSpace()
         guard p.index < buffer.count, buffer[p.index] == UInt8(ascii: "{") else { return nil }
         var id: JSON?, method: String?, version: String?
@@ -50,61 +50,9 @@ public enum WireDecoder {
     }
 }
 
-extension Parser {
-    /// Reads an object member by member: `body` reads the value of a known key and returns true,
-    /// or returns false to have the value skipped.
-    mutating func members(_ body: (inout Parser, String) throws -> Bool) throws {
-        skipSpace()
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { throw error("expected an object") }
-        index += 1
-        skipSpace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return }
-        while true {
-            skipSpace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name") }
-            let key = try string()
-            skipSpace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
-            index += 1
-            skipSpace()
-            if try !body(&self, key) { _ = try value(depth: 1) }
-            skipSpace()
-            guard index < bytes.count else { throw error("unexpected end of text in an object") }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "}") { index += 1; return }
-            throw error("expected ',' or '}'")
-        }
-    }
-
-    /// Reads an array element by element.
-    mutating func elements(_ body: (inout Parser) throws -> Void) throws {
-        skipSpace()
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "[") else { throw error("expected an array") }
-        index += 1
-        skipSpace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return }
-        while true {
-            skipSpace()
-            try body(&self)
-            skipSpace()
-            guard index < bytes.count else { throw error("unexpected end of text in an array") }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "]") { index += 1; return }
-            throw error("expected ',' or ']'")
-        }
-    }
-
-    /// A string value, or an error (the fast path then falls back to the checked slow path).
-    mutating func stringValue() throws -> String {
-        skipSpace()
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string") }
-        return try string()
-    }
-}
-
 extension VerifyParams {
     /// Reads params straight from the parser; any deviation throws (the caller falls back).
-    init(reading p: inout Parser) throws {
+    init(reading p: inout JSONParser) throws {
         var kind: VerifyKind?, items: [VerifyItem]?, timeoutMs: Int?
         try p.members { p, key in
             switch key {
@@ -124,7 +72,7 @@ extension VerifyParams {
 }
 
 extension VerifyItem {
-    init(reading p: inout Parser) throws {
+    init(reading p: inout JSONParser) throws {
         var id: String?, problemID: String?, prompt = "", fields: [String: JSON] = [:], reference: String?
         var steps: [String]?, finished = true
         try p.members { p, key in
@@ -162,7 +110,7 @@ extension VerifyItem {
 }
 
 extension VerifyResult {
-    init(reading p: inout Parser) throws {
+    init(reading p: inout JSONParser) throws {
         var results: [ItemResult]?
         try p.members { p, key in
             guard key == "results" else { return false }
@@ -177,7 +125,7 @@ extension VerifyResult {
 }
 
 extension ItemResult {
-    init(reading p: inout Parser) throws {
+    init(reading p: inout JSONParser) throws {
         var id: String?, status: ItemStatus?, score: Double?, stepScores: [Double]?, answer: String?, detail: String?
         try p.members { p, key in
             switch key {

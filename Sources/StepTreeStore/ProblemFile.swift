@@ -30,17 +30,16 @@ public struct ProblemFile: Sendable {
         var lines: [Int] = []
         var skipped = 0
         var seen: [String: Int] = [:]
-        let decoder = JSONDecoder()
         var lineNo = 0
         for raw in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNo += 1
             if raw.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { continue }
             do {
-                let value: JSONValue
-                do { value = try decoder.decode(JSONValue.self, from: Data(raw)) } catch {
-                    throw StoreError(.malformedLine, "\(path):\(lineNo): invalid JSON")
+                let value: JSON
+                do { value = try JSON.parse(raw) } catch let e as JSONSyntaxError {
+                    throw StoreError(.malformedLine, "\(path):\(lineNo): \(e)")
                 }
-                guard let fields = value.objectValue else {
+                guard let fields = value.object else {
                     throw StoreError(.malformedLine, "\(path):\(lineNo): a problem line must be a JSON object")
                 }
                 if chosen == nil {
@@ -69,13 +68,13 @@ public struct ProblemFile: Sendable {
         self.skipped = skipped
     }
 
-    static func problem(_ fields: [String: JSONValue], line: Int, path: String, preset: ProblemPreset,
+    static func problem(_ fields: [String: JSON], line: Int, path: String, preset: ProblemPreset,
                         template: PromptTemplate) throws -> Problem {
         func text(_ key: String) throws -> String {
             guard let v = fields[key] else {
                 throw StoreError(.missingField, "\(path):\(line): missing field '\(key)' (preset \(preset.name))")
             }
-            guard let s = v.stringValue else {
+            guard let s = v.scalarText else {
                 throw StoreError(.missingField, "\(path):\(line): field '\(key)' is not a string or number (preset \(preset.name))")
             }
             return s

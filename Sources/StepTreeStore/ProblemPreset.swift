@@ -66,7 +66,7 @@ public struct ProblemPreset: Hashable, Sendable {
 
     /// The preset whose fields a first line has (countdown: numbers+target; math500: unique_id
     /// + answer; math: solution; gsm8k: question+answer; humaneval: entry_point; mbpp: test_list).
-    public static func infer(from fields: [String: JSONValue]) -> ProblemPreset? {
+    public static func infer(from fields: [String: JSON]) -> ProblemPreset? {
         let has = { (k: String) in fields[k] != nil }
         let name: String?
         if has("numbers") && has("target") && has("prompt") { name = "countdown" }

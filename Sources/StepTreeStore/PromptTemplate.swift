@@ -30,7 +30,7 @@ public struct PromptTemplate: Hashable, Sendable {
 
     /// Fills the placeholders.
     /// - Throws: `StoreError.template` naming the template and the missing placeholder.
-    public func render(prompt: String, fields: [String: JSONValue]) throws -> String {
+    public func render(prompt: String, fields: [String: JSON]) throws -> String {
         var out = ""
         var i = text.startIndex
         while i < text.endIndex {
@@ -55,12 +55,12 @@ public struct PromptTemplate: Hashable, Sendable {
         return out
     }
 
-    static func render(_ v: JSONValue) -> String {
+    static func render(_ v: JSON) -> String {
         switch v {
         case .array(let a): return a.map(render).joined(separator: " ")
         case .null: return ""
         case .object: return (try? String(data: JSONEncoder().encode(v), encoding: .utf8) ?? "") ?? ""
-        default: return v.stringValue ?? ""
+        default: return v.scalarText ?? ""
         }
     }
 }

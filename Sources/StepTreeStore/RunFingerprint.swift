@@ -8,7 +8,7 @@ public struct RunFingerprint: Codable, Hashable, Sendable {
     public var backend: String
     public var model: String
     public var strategy: String
-    public var strategyParameters: JSONValue
+    public var strategyParameters: JSON
     public var sampling: SamplingParameters
     public var stop: String
     public var stepMaxTokens: Int
@@ -28,7 +28,7 @@ public struct RunFingerprint: Codable, Hashable, Sendable {
         self.model = model
         strategy = c.strategy
         let params = try StrategyRegistry.entry(named: c.strategy).parameters(c.parameters)
-        strategyParameters = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(params))
+        strategyParameters = try JSONDecoder().decode(JSON.self, from: JSONEncoder().encode(params))
         sampling = c.sampling
         stop = c.stop
         stepMaxTokens = c.stepMaxTokens
@@ -43,16 +43,16 @@ public struct RunFingerprint: Codable, Hashable, Sendable {
     }
 
     /// Canonical JSON (sorted keys).
-    public func canonicalJSON() -> JSONValue {
+    public func canonicalJSON() -> JSON {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
-        return (try? JSONDecoder().decode(JSONValue.self, from: e.encode(self))) ?? .null
+        return (try? JSONDecoder().decode(JSON.self, from: e.encode(self))) ?? .null
     }
 
     /// 16 hex digits of FNV-1a 64 over the canonical JSON.
     public var digest: String { Self.digest(of: canonicalJSON()) }
 
-    static func digest(of value: JSONValue) -> String {
+    static func digest(of value: JSON) -> String {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = (try? e.encode(value)) ?? Data()
@@ -63,14 +63,14 @@ public struct RunFingerprint: Codable, Hashable, Sendable {
     }
 
     /// Human-readable differences between two fingerprints' JSON objects (`key: a ≠ b`).
-    public static func differences(_ a: JSONValue, _ b: JSONValue) -> [String] {
-        let (oa, ob) = (a.objectValue ?? [:], b.objectValue ?? [:])
+    public static func differences(_ a: JSON, _ b: JSON) -> [String] {
+        let (oa, ob) = (a.object ?? [:], b.object ?? [:])
         return Set(oa.keys).union(ob.keys).sorted().compactMap { k in
             oa[k] == ob[k] ? nil : "\(k): \(Self.show(oa[k])) ≠ \(Self.show(ob[k]))"
         }
     }
 
-    static func show(_ v: JSONValue?) -> String {
+    static func show(_ v: JSON?) -> String {
         guard let v else { return "absent" }
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -6,7 +6,7 @@ extension TreeRecord {
     /// answer, ■ finished, ✗ pruned, ! failed, ~ rollout.
     public func rendered(maxDepth: Int = 64, headersOnly: Bool = false) -> String {
         let rec = self
-        let strategy = rec.run["strategy"]?.stringValue ?? "?"
+        let strategy = rec.run["strategy"]?.string ?? "?"
         let verdict = rec.judged ? (rec.solved ? "solved" : "wrong") : "unjudged"
         var out = "\(rec.problem.id)  \(verdict)  answer \(rec.answer.map { "\"\($0)\"" } ?? "none")"
         if let ref = rec.problem.reference { out += " (reference \"\(ref)\")" }

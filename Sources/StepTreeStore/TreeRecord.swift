@@ -48,14 +48,14 @@ public struct TreeRecord: Codable, Hashable, Sendable {
         public var id: String
         public var prompt: String
         public var reference: String?
-        public var fields: [String: JSONValue]
+        public var fields: [String: JSON]
     }
 
     public var schema: String = TreeRecord.schemaName
     /// `RunFingerprint.digest`.
     public var fingerprint: String
     /// The fingerprint's fields.
-    public var run: JSONValue
+    public var run: JSON
     public var problem: ProblemInfo
     public var chosen: UInt32?
     public var answer: String?

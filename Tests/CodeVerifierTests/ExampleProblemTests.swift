@@ -12,7 +12,7 @@ struct ExampleProblemTests {
 
     struct Sample: Decodable {
         var file: String
-        var task_id: JSONValue
+        var task_id: JSON
         var correct: Bool
         var completion: String
     }
@@ -26,7 +26,7 @@ struct ExampleProblemTests {
         let text = try String(contentsOfFile: dir + "samples.jsonl", encoding: .utf8)
         return try text.split(separator: "\n").map { line in
             let s = try JSONDecoder().decode(Sample.self, from: Data(line.utf8))
-            let id = s.task_id.stringValue ?? ""
+            let id = s.task_id.scalarText ?? ""
             let problem = try #require(problems[s.file + "#" + id], "sample for \(s.file) \(id)")
             return (EvaluationItem(problem: problem, steps: [s.completion], finished: true), s.correct)
         }

@@ -43,7 +43,7 @@ enum ExportFixture {
     }
 
     /// The JSON type shape of a value: for objects, only the keys `like` has are compared.
-    static func shape(_ v: JSONValue) -> String {
+    static func shape(_ v: JSON) -> String {
         switch v {
         case .null: return "null"
         case .bool: return "bool"
@@ -55,7 +55,7 @@ enum ExportFixture {
     }
 
     /// Expects `row` to have every field of `example` with the same JSON type (recursively).
-    static func expectConforms(_ row: JSONValue, to example: JSONValue, path: String = "row",
+    static func expectConforms(_ row: JSON, to example: JSON, path: String = "row",
                                sourceLocation: SourceLocation = #_sourceLocation) {
         switch (example, row) {
         case (.object(let ex), .object(let r)):
@@ -75,7 +75,7 @@ enum ExportFixture {
         }
     }
 
-    static func json(_ text: String) -> JSONValue {
-        try! JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+    static func json(_ text: String) -> JSON {
+        try! JSONDecoder().decode(JSON.self, from: Data(text.utf8))
     }
 }

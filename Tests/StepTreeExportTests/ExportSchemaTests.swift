@@ -72,11 +72,11 @@ import Testing
         let rows = try rows(.verl)
         #expect(rows.count == 1)
         // `answer` and `question` are the GSM8K preprocessing script's own extras; ours are the tree's.
-        var ex = example.objectValue!
+        var ex = example.object!
         ex["extra_info"] = ["split": "train", "index": 0]
         F.expectConforms(.object(rows[0]), to: .object(ex))
         #expect(rows[0]["reward_model"]?["ground_truth"] == "3")
-        #expect(rows[0]["extra_info"]?["pass_rate"]?.doubleValue.map { abs($0 - 1.0 / 3) < 1e-9 } == true)
+        #expect(rows[0]["extra_info"]?["pass_rate"]?.number.map { abs($0 - 1.0 / 3) < 1e-9 } == true)
         #expect(rows[0]["data_source"] == "steptree/countdown")
     }
 
@@ -90,8 +90,8 @@ import Testing
         #expect(rows.count == 6)
         for r in rows {
             F.expectConforms(.object(r), to: example)
-            #expect(r["parent_prefix"]!.stringValue! + r["step"]!.stringValue! == r["prefix"]!.stringValue!)
-            #expect(r["label"]!.doubleValue! == r["n_correct"]!.doubleValue! / r["n_rollouts"]!.doubleValue!)
+            #expect(r["parent_prefix"]!.string! + r["step"]!.string! == r["prefix"]!.string!)
+            #expect(r["label"]!.number! == r["n_correct"]!.number! / r["n_rollouts"]!.number!)
         }
         let a = try #require(rows.first { $0["child_id"] == 1 })
         #expect(a["n_rollouts"] == 2 && a["n_correct"] == 1 && a["hard_label"] == true && a["mc_source"] == "monte_carlo")
@@ -106,13 +106,13 @@ import Testing
         let rows = try rows(.tokenAdvantages)
         #expect(rows.count == 3)
         for r in rows {
-            let n = r["token_ids"]!.arrayValue!.count
+            let n = r["token_ids"]!.array!.count
             #expect(n > 0)
-            for k in ["advantages", "divergent_mask", "branch_mask"] { #expect(r[k]!.arrayValue!.count == n, "\(k)") }
-            #expect(r["step_ends"]!.arrayValue!.last!.doubleValue! == Double(n))
+            for k in ["advantages", "divergent_mask", "branch_mask"] { #expect(r[k]!.array!.count == n, "\(k)") }
+            #expect(r["step_ends"]!.array!.last!.number! == Double(n))
             #expect(r["prompt_token_ids"] == [7, 8])
         }
-        #expect(rows[0]["divergent_mask"]!.arrayValue!.prefix(2) == [0, 0])
+        #expect(rows[0]["divergent_mask"]!.array!.prefix(2) == [0, 0])
     }
 
     @Test func sftRowsAreTheBestCorrectTraces() throws {
@@ -128,7 +128,7 @@ import Testing
             for r in try rows(f) {
                 let data = try Exporter.encode(r)
                 #expect(!data.contains(UInt8(ascii: "\n")))
-                #expect(try JSONDecoder().decode(JSONValue.self, from: data) == .object(r), "\(f.rawValue)")
+                #expect(try JSONDecoder().decode(JSON.self, from: data) == .object(r), "\(f.rawValue)")
             }
         }
     }

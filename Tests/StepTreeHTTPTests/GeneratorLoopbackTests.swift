@@ -28,7 +28,7 @@ import Testing
         #expect(b.samples.map(\.text) == seeds.map { "s\($0)-0\n" })
         #expect(b.samples.allSatisfy { $0.finish == .stop && $0.logprobs == [-1, -0.5] })
         let sent = server.recorded("/v1/completions").dropFirst()
-        #expect(Set(sent.compactMap { $0.body["seed"]?.intValue }) == Set(seeds))
+        #expect(Set(sent.compactMap { $0.body["seed"]?.int }) == Set(seeds))
         #expect(sent.allSatisfy { $0.body["n"] == nil })
         #expect(b.cost.generatedTokens == 6)
     }
@@ -186,7 +186,7 @@ import Testing
     @Test func llamaServerTokenizesOnceSendsTokensAndReappendsTheStopWord() async throws {
         let server = try RecordingServer { entry, count in
             if entry.path == "/tokenize" { return RecordingServer.json(["tokens": [1, 50, 51]]) }
-            let word: JSONValue = count % 2 == 0 ? "word" : "eos"
+            let word: JSON = count % 2 == 0 ? "word" : "eos"
             return RecordingServer.json(["content": "step: 1 + 2 = 3", "stop_type": word, "stopping_word": word == "word" ? "\n" : "",
                                          "tokens": [60, 61], "tokens_predicted": 2, "tokens_evaluated": 3,
                                          "completion_probabilities": [["id": 60, "logprob": -0.5], ["id": 61, "logprob": -0.25]]])

@@ -80,14 +80,14 @@ struct LlamaCppPythonIntegrationTests {
     /// golden continuation may be cut at the script's length cap, so the request asks for as many
     /// tokens as it has (the model's tokens are bytes) and compares the first step line.
     @Test func greedyMatchesTheTorchGolden() async throws {
-        let golden = try JSONWire.parse(Data(contentsOf: LlamaCppPythonServer.packageRoot
+        let golden = try JSON.decode(Data(contentsOf: LlamaCppPythonServer.packageRoot
             .appendingPathComponent("Tests/Fixtures/countdown/policy-golden.json")))
-        let cases = try #require(golden["cases"]?.arrayValue)
+        let cases = try #require(golden["cases"]?.array)
         let server = try await LlamaCppPythonServer()
         let g = OpenAICompletionsGenerator(endpoints: [server.url], backend: .llamaCppPython, options: options)
         for (i, c) in cases.enumerated() {
-            let prompt = try #require(c["prompt"]?.stringValue)
-            let expected = try #require(c["greedy_text"]?.stringValue)
+            let prompt = try #require(c["prompt"]?.string)
+            let expected = try #require(c["greedy_text"]?.string)
             let firstLine = expected.firstIndex(of: "\n").map { String(expected[...$0]) } ?? expected
             let r = try await g.generate([request(RequestID(i), prompt, temperature: 0, maxTokens: expected.utf8.count,
                                                   problem: UInt32(i))])[0]

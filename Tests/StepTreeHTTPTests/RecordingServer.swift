@@ -7,7 +7,7 @@ import StepTreeCore
 final class RecordingServer: @unchecked Sendable {
     struct Entry {
         var path: String
-        var body: JSONValue
+        var body: JSON
     }
 
     private let lock = NSLock()
@@ -16,7 +16,7 @@ final class RecordingServer: @unchecked Sendable {
 
     init(port: UInt16 = 0, script: @escaping @Sendable (Entry, Int) -> LoopbackHTTPServer.Response) throws {
         server = try LoopbackHTTPServer(port: port) { [unowned self] request in
-            let entry = Entry(path: request.path, body: (try? JSONWire.parse(request.body)) ?? .null)
+            let entry = Entry(path: request.path, body: (try? JSON.decode(request.body)) ?? .null)
             let count = lock.withLock { () -> Int in
                 defer { entries.append(entry) }
                 return entries.filter { $0.path == entry.path }.count
@@ -30,15 +30,15 @@ final class RecordingServer: @unchecked Sendable {
     func recorded(_ path: String) -> [Entry] { recorded.filter { $0.path == path } }
     func stop() { server.stop() }
 
-    static func json(_ v: JSONValue, status: Int = 200) -> LoopbackHTTPServer.Response {
-        .init(status: status, body: JSONWire.encode(v))
+    static func json(_ v: JSON, status: Int = 200) -> LoopbackHTTPServer.Response {
+        .init(status: status, body: v.encoded())
     }
 
     /// A vLLM-style answer with one choice per requested sample, each "s<seed>-<i>\n".
-    static func completions(for body: JSONValue) -> LoopbackHTTPServer.Response {
-        let n = body["n"]?.intValue ?? 1
-        let seed = body["seed"]?.intValue ?? -1
-        let choices: [JSONValue] = (0..<n).map { i in
+    static func completions(for body: JSON) -> LoopbackHTTPServer.Response {
+        let n = body["n"]?.int ?? 1
+        let seed = body["seed"]?.int ?? -1
+        let choices: [JSON] = (0..<n).map { i in
             ["index": .number(Double(i)), "text": .string("s\(seed)-\(i)\n"), "finish_reason": "stop", "stop_reason": "\n",
              "token_ids": [.number(Double(100 + i)), 10], "logprobs": ["tokens": [.string("s\(seed)-\(i)"), "\n"], "token_logprobs": [-1, -0.5]]]
         }

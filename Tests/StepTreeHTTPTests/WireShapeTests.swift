@@ -50,7 +50,7 @@ import Testing
     }
 
     @Test func vllmAnswerKeepsOrderTokensLogprobsAndCost() throws {
-        let answer = try JSONWire.parse(Data(#"""
+        let answer = try JSON.decode(Data(#"""
         {"id":"cmpl-1","object":"text_completion","created":1,"model":"m",
          "choices":[
           {"index":1,"text":"The answer","logprobs":null,"finish_reason":"length","stop_reason":null,"token_ids":[785,4226]},
@@ -70,7 +70,7 @@ import Testing
     }
 
     @Test func sglangMatchedStopTokenIdIsEndOfSequence() throws {
-        let answer = try JSONWire.parse(Data(#"""
+        let answer = try JSON.decode(Data(#"""
         {"choices":[{"index":0,"text":"a\n\n","finish_reason":"stop","matched_stop":"\n\n"},
                     {"index":1,"text":"done","finish_reason":"stop","matched_stop":151645}],
          "usage":{"prompt_tokens":3,"completion_tokens":4}}
@@ -83,12 +83,12 @@ import Testing
     @Test func llamaCppPythonStopIsReappendedFromLogprobPieces() throws {
         // As measured: the stop is cut from text, its token stays in logprobs; EOS leaves no token.
         let line = StepRequest(id: 2, prefix: step.prefix, stop: "\n")
-        let stopped = try JSONWire.parse(Data(#"""
+        let stopped = try JSON.decode(Data(#"""
         {"choices":[{"text":"step: 25 + 4 = 29 | 3 7 29","index":0,"logprobs":{"tokens":["step: 25 + 4 = 29 | 3 7 29","\n"],
           "text_offset":[26,52],"token_logprobs":[-0.5,-0.01],"top_logprobs":[{},{}]},"finish_reason":"stop"}],
          "usage":{"prompt_tokens":27,"completion_tokens":2,"total_tokens":29}}
         """#.utf8))
-        let ended = try JSONWire.parse(Data(#"""
+        let ended = try JSON.decode(Data(#"""
         {"choices":[{"text":"","index":0,"logprobs":{"tokens":[],"text_offset":[],"token_logprobs":[],"top_logprobs":[]},
           "finish_reason":"stop"}],"usage":{"prompt_tokens":40,"completion_tokens":0,"total_tokens":40}}
         """#.utf8))
@@ -112,7 +112,7 @@ import Testing
         #expect(body["n_probs"] == 1)
         #expect(body["repeat_penalty"] == 1)
         #expect(body["seed"] == 42)
-        let answer = try JSONWire.parse(Data(#"""
+        let answer = try JSON.decode(Data(#"""
         {"index":0,"content":"Step 1: 156.","tokens":[8304,220,16],"id_slot":0,"stop":true,"model":"m",
          "tokens_predicted":3,"tokens_evaluated":12,"stop_type":"word","stopping_word":"\n\n","tokens_cached":11,
          "timings":{"prompt_n":1,"predicted_n":3},
@@ -125,7 +125,7 @@ import Testing
         #expect(samples[0].tokens == [8304, 220, 16])
         #expect(samples[0].logprobs == [-0.1, -0.2, -0.3])
         #expect(cost == GenerationCost(generatedTokens: 3, forwardTokens: 4))
-        let limited = try JSONWire.parse(Data(#"{"content":"Step","stop_type":"limit","tokens":[]}"#.utf8))
+        let limited = try JSON.decode(Data(#"{"content":"Step","stop_type":"limit","tokens":[]}"#.utf8))
         let l = try LlamaServerWire().parse(limited, request: step).samples[0]
         #expect(l.finish == .length)
         #expect(l.tokens == nil)
@@ -140,7 +140,7 @@ import Testing
         #expect(body["options"]?["stop"] == ["\n\n"])
         #expect(body["options"]?["seed"] == 9)
         #expect(body["logprobs"] == true)
-        let answer = try JSONWire.parse(Data(#"""
+        let answer = try JSON.decode(Data(#"""
         {"model":"countdown","response":"Step 1","done":true,"done_reason":"stop","eval_count":3,"prompt_eval_count":5,
          "logprobs":[{"token":"Step","logprob":-0.5},{"token":" 1","logprob":-0.25},{"token":"\n\n","logprob":-0.125}]}
         """#.utf8))

@@ -31,7 +31,7 @@ enum PluginTestSupport {
         return o
     }
 
-    static func item(_ steps: [String], reference: String? = "18", fields: [String: JSONValue] = [:],
+    static func item(_ steps: [String], reference: String? = "18", fields: [String: JSON] = [:],
                      finished: Bool = true, id: String = "p") -> EvaluationItem {
         EvaluationItem(problem: Problem(id: id, prompt: "question\n", reference: reference, fields: fields),
                        steps: steps, finished: finished)

@@ -29,19 +29,23 @@ struct WireTests {
         "", "{", #"{"a" 1}"#, "[1,]", "01", "1.", "-", "tru", #""\x""#, #""\ud800""#, "[1] 2", "\"a\u{01}b\"", "{\"a\":1,}",
     ])
     func rejectsInvalidJSON(text: String) {
-        let error = #expect(throws: PluginProtocolError.self) { try JSON.parse(text) }
-        #expect(error?.code == .parseError)
+        let error = #expect(throws: JSONSyntaxError.self) { try JSON.parse(text) }
+        #expect(error?.description.hasPrefix("invalid JSON at byte \(error?.offset ?? -1): ") == true)
+        // A protocol line that is not JSON is the protocol's parse error.
+        let lineError = #expect(throws: PluginProtocolError.self) { try Message.parse(Array(text.utf8)) }
+        #expect(lineError?.code == .parseError)
     }
 
     @Test func rejectsInvalidUTF8() {
         let bytes: [UInt8] = Array(#"{"a":""#.utf8) + [0xFF, 0xFE] + Array(#""}"#.utf8)
-        let error = #expect(throws: PluginProtocolError.self) { try JSON.parse(bytes) }
+        let error = #expect(throws: JSONSyntaxError.self) { try JSON.parse(bytes) }
         #expect(error?.message.contains("invalid UTF-8") == true)
+        #expect(error?.offset == 6)
     }
 
     @Test func rejectsDeepNesting() {
         let text = String(repeating: "[", count: 300) + String(repeating: "]", count: 300)
-        #expect(throws: PluginProtocolError.self) { try JSON.parse(text) }
+        #expect(throws: JSONSyntaxError.self) { try JSON.parse(text) }
     }
 
     @Test func messagesRoundTrip() throws {

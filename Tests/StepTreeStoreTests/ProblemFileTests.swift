@@ -59,7 +59,8 @@ import StepTreeCore
             _ = try ProblemFile(path: path)
             Issue.record("no error")
         } catch let e as StoreError {
-            #expect(e.message.hasPrefix("\(path):3: invalid JSON"))
+            // The line is cut off: the parser names the byte where it ran out.
+            #expect(e.message == "\(path):3: invalid JSON at byte 57: unexpected end of text in an object")
         }
         let lenient = try ProblemFile(path: path, skipInvalid: true)
         #expect(lenient.problems.map(\.id) == ["a", "d"])

@@ -10,9 +10,9 @@ public struct Problem: Hashable, Sendable, Codable {
     /// The reference answer, when the file has one (verifiers that need it receive it).
     public var reference: String?
     /// Every field of the original line, passed to verifiers unchanged (tests, entry points, ...).
-    public var fields: [String: JSONValue]
+    public var fields: [String: JSON]
 
-    public init(id: String, prompt: String, reference: String? = nil, fields: [String: JSONValue] = [:]) {
+    public init(id: String, prompt: String, reference: String? = nil, fields: [String: JSON] = [:]) {
         self.id = id
         self.prompt = prompt
         self.reference = reference

@@ -3,7 +3,7 @@ extension JSON {
     ///
     /// Rejects invalid UTF-8, trailing content, nesting deeper than 256 levels, and anything that
     /// is not RFC 8259 JSON. Numbers become `Double`.
-    /// - Throws: `PluginProtocolError` with code `.parseError` and the byte offset of the problem.
+    /// - Throws: `JSONSyntaxError` with the byte offset of the problem.
     /// - Complexity: O(n) in the length of the text.
     public static func parse<Bytes: Collection>(_ bytes: Bytes) throws -> JSON where Bytes.Element == UInt8 {
         if let result = try bytes.withContiguousStorageIfAvailable({ try parse(buffer: $0) }) {
@@ -19,7 +19,7 @@ extension JSON {
     }
 
     static func parse(buffer: UnsafeBufferPointer<UInt8>) throws -> JSON {
-        var parser = Parser(bytes: buffer)
+        var parser = JSONParser(bytes: buffer)
         parser.skipSpace()
         let value = try parser.value(depth: 0)
         parser.skipSpace()
@@ -28,18 +28,22 @@ extension JSON {
     }
 }
 
-/// A recursive-descent JSON reader over raw bytes (also driven member by member by `WireDecoder`).
-struct Parser {
-    let bytes: UnsafeBufferPointer<UInt8>
-    var index = 0
+/// A recursive-descent JSON reader over raw bytes. `JSON.parse` reads a whole value with it; a
+/// decoder that wants to skip building a tree (the plugin protocol's `WireDecoder`) drives it member
+/// by member with `members` and `elements`.
+public struct JSONParser {
+    public let bytes: UnsafeBufferPointer<UInt8>
+    /// The byte the parser reads next.
+    public var index = 0
 
-    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    public init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
-    func error(_ message: String) -> PluginProtocolError {
-        PluginProtocolError(.parseError, "invalid JSON at byte \(index): \(message)")
+    /// An error at the current byte.
+    public func error(_ message: String) -> JSONSyntaxError {
+        JSONSyntaxError(offset: index, message: message)
     }
 
-    mutating func skipSpace() {
+    public mutating func skipSpace() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x09, 0x0A, 0x0D: index += 1
@@ -48,7 +52,8 @@ struct Parser {
         }
     }
 
-    mutating func value(depth: Int) throws -> JSON {
+    /// Reads one value; `depth` counts the containers around it (at most 256 in all).
+    public mutating func value(depth: Int) throws -> JSON {
         guard depth < 256 else { throw error("nesting deeper than 256 levels") }
         guard index < bytes.count else { throw error("unexpected end of text") }
         switch bytes[index] {
@@ -146,7 +151,8 @@ struct Parser {
         return value
     }
 
-    mutating func string() throws -> String {
+    /// Reads a string; the parser stands on its opening quote.
+    public mutating func string() throws -> String {
         index += 1
         let start = index
         // Fast path: no escapes; ASCII needs no UTF-8 validation.
@@ -158,7 +164,7 @@ struct Parser {
                 index += 1
                 if ascii { return String(decoding: slice, as: UTF8.self) }
                 guard let text = String(validating: slice, as: UTF8.self) else {
-                    throw PluginProtocolError(.parseError, "invalid UTF-8 in a string starting at byte \(start)")
+                    throw JSONSyntaxError(offset: start, message: "invalid UTF-8 in a string")
                 }
                 return text
             }
@@ -174,7 +180,7 @@ struct Parser {
             switch byte {
             case UInt8(ascii: "\""):
                 guard let text = String(validating: scalars, as: UTF8.self) else {
-                    throw PluginProtocolError(.parseError, "invalid UTF-8 in a string starting at byte \(start)")
+                    throw JSONSyntaxError(offset: start, message: "invalid UTF-8 in a string")
                 }
                 return text
             case UInt8(ascii: "\\"):
@@ -229,5 +235,57 @@ struct Parser {
             code = code << 4 | UInt32(digit)
         }
         return code
+    }
+}
+
+extension JSONParser {
+    /// Reads an object member by member: `body` reads the value of a known key and returns true,
+    /// or returns false to have the value skipped.
+    public mutating func members(_ body: (inout JSONParser, String) throws -> Bool) throws {
+        skipSpace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { throw error("expected an object") }
+        index += 1
+        skipSpace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return }
+        while true {
+            skipSpace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name") }
+            let key = try string()
+            skipSpace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
+            index += 1
+            skipSpace()
+            if try !body(&self, key) { _ = try value(depth: 1) }
+            skipSpace()
+            guard index < bytes.count else { throw error("unexpected end of text in an object") }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            if bytes[index] == UInt8(ascii: "}") { index += 1; return }
+            throw error("expected ',' or '}'")
+        }
+    }
+
+    /// Reads an array element by element.
+    public mutating func elements(_ body: (inout JSONParser) throws -> Void) throws {
+        skipSpace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "[") else { throw error("expected an array") }
+        index += 1
+        skipSpace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return }
+        while true {
+            skipSpace()
+            try body(&self)
+            skipSpace()
+            guard index < bytes.count else { throw error("unexpected end of text in an array") }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            if bytes[index] == UInt8(ascii: "]") { index += 1; return }
+            throw error("expected ',' or ']'")
+        }
+    }
+
+    /// A string value (after any space), or an error when the value is not a string.
+    public mutating func stringValue() throws -> String {
+        skipSpace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string") }
+        return try string()
     }
 }

@@ -35,7 +35,8 @@ extension JSON {
         }
     }
 
-    static func writeNumber(_ d: Double, to out: inout [UInt8]) {
+    /// Appends a number as `text` writes it (integral ones without a fraction, non-finite ones as `null`).
+    public static func writeNumber(_ d: Double, to out: inout [UInt8]) {
         if !d.isFinite {
             out.append(contentsOf: "null".utf8)
         } else if d.rounded() == d, abs(d) < 1e15 {
@@ -45,7 +46,8 @@ extension JSON {
         }
     }
 
-    static func writeString(_ s: String, to out: inout [UInt8]) {
+    /// Appends a quoted, escaped string, for writers that build a message without a `JSON` tree.
+    public static func writeString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var text = s
         text.withUTF8 { bytes in

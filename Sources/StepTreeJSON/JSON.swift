@@ -1,8 +1,9 @@
-/// A JSON value as it travels on the plugin wire.
+/// A JSON value: problem fields, tree-file run options, plugin messages and server bodies.
 ///
-/// The protocol module has no dependencies (plugin authors link it alone), so it carries its own
-/// small value type with a fast line parser (`JSON.parse`) and a compact writer (`JSON.text`).
-/// Objects keep their keys in a dictionary: key order is not significant in the protocol.
+/// The one JSON type of StepTree, in a module without dependencies (plugin authors link the
+/// protocol module, which re-exports it, alone). It has a fast parser (`JSON.parse`), a compact
+/// writer (`JSON.text`) and `Codable`. Objects keep their keys in a dictionary: key order is not
+/// significant anywhere StepTree reads JSON.
 public enum JSON: Hashable, Sendable {
     case null
     case bool(Bool)
@@ -15,6 +16,20 @@ public enum JSON: Hashable, Sendable {
     public var string: String? {
         if case .string(let s) = self { return s }
         return nil
+    }
+
+    /// The text of a scalar: a string as it is, an integral number without a fraction, a Boolean
+    /// as `true`/`false`; nil for null, arrays and objects. For fields that may be written either
+    /// way (`"id": 7` or `"id": "7"`).
+    public var scalarText: String? {
+        switch self {
+        case .string(let s): return s
+        case .number(let d):
+            if d.rounded() == d, abs(d) < 1e15 { return String(Int64(d)) }
+            return String(d)
+        case .bool(let b): return String(b)
+        default: return nil
+        }
     }
 
     /// The number, when this is a number.
