@@ -77,42 +77,19 @@ public struct JSONParser {
     }
 
     mutating func object(depth: Int) throws -> JSON {
-        index += 1
         var members: [String: JSON] = [:]
         members.reserveCapacity(8)
-        skipSpace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
-        while true {
-            skipSpace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name") }
-            let key = try string()
-            skipSpace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
-            index += 1
-            skipSpace()
-            members[key] = try value(depth: depth + 1)
-            skipSpace()
-            guard index < bytes.count else { throw error("unexpected end of text in an object") }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
-            throw error("expected ',' or '}'")
+        try self.members(depth: depth) { p, key in
+            members[key] = try p.value(depth: depth + 1)
+            return true
         }
+        return .object(members)
     }
 
     mutating func array(depth: Int) throws -> JSON {
-        index += 1
         var elements: [JSON] = []
-        skipSpace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
-        while true {
-            skipSpace()
-            elements.append(try value(depth: depth + 1))
-            skipSpace()
-            guard index < bytes.count else { throw error("unexpected end of text in an array") }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
-            throw error("expected ',' or ']'")
-        }
+        try self.elements { p in elements.append(try p.value(depth: depth + 1)) }
+        return .array(elements)
     }
 
     mutating func number() throws -> Double {
@@ -240,8 +217,8 @@ public struct JSONParser {
 
 extension JSONParser {
     /// Reads an object member by member: `body` reads the value of a known key and returns true,
-    /// or returns false to have the value skipped.
-    public mutating func members(_ body: (inout JSONParser, String) throws -> Bool) throws {
+    /// or returns false to have the value skipped. `depth` counts the containers around the object.
+    public mutating func members(depth: Int = 0, _ body: (inout JSONParser, String) throws -> Bool) throws {
         skipSpace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { throw error("expected an object") }
         index += 1
@@ -255,7 +232,7 @@ extension JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
             skipSpace()
-            if try !body(&self, key) { _ = try value(depth: 1) }
+            if try !body(&self, key) { _ = try value(depth: depth + 1) }
             skipSpace()
             guard index < bytes.count else { throw error("unexpected end of text in an object") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
