@@ -58,7 +58,7 @@ let package = Package(
         // Plugins: verifier executables, not SwiftPM package plugins, hence the explicit paths.
         .executableTarget(name: "verifier-echo", dependencies: ["StepTreePluginKit"], path: "Plugins/echo", swiftSettings: settings),
         .executableTarget(name: "verifier-answer", dependencies: ["StepTreePluginKit", "CPCRE2"], path: "Plugins/answer",
-                          exclude: ["README.md", "fake_vllm_pooling.py"], swiftSettings: settings),
+                          exclude: ["README.md"], swiftSettings: settings),
         .target(name: "StepTreeCodeVerifier", dependencies: ["StepTreePluginProtocol"], path: "Plugins/code/Library", swiftSettings: settings),
         .executableTarget(name: "verifier-code", dependencies: ["StepTreeCodeVerifier", "StepTreePluginKit"], path: "Plugins/code",
                           exclude: ["README.md", "Library"], swiftSettings: settings),

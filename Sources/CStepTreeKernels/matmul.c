@@ -96,45 +96,51 @@ AVX2 static void f16_avx2_2x4(const uint16_t *w, const float *x, size_t xs, int 
     }
 }
 
-// Q8_0 block products with AVX2: |x| (unsigned) times w with x's signs (signed) gives x * w
-// byte by byte; pairs of products are summed to 16 bits (at most 2 * 127 * 127, no
-// saturation), then to 32 bits.
-#define DOT_AVX2(xp, wq) \
-    _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(xp, xp), _mm256_sign_epi8(wq, xp)), _mm256_set1_epi16(1))
+// One kernel body for both instruction sets. PREP(wq) is done once per weight block (shared by
+// the rows of x); DOT(xp, wq, prep) is the block's eight 32-bit partial sums.
+#define DEFINE_Q8_KERNELS(ISA, ATTR, PREP, DOT)                                                                      \
+    ATTR static inline __m256 q8_##ISA##_block(const block_q8_0 *w, const int8_t *xq, float xd, __m256 acc) {       \
+        __m256i wq = _mm256_loadu_si256((const __m256i *)w->q);                                                      \
+        __m256i p = DOT(_mm256_loadu_si256((const __m256i *)xq), wq, PREP(wq));                                      \
+        return _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_set1_ps(_cvtsh_ss(w->d) * xd), acc);                   \
+    }                                                                                                                \
+    ATTR static void q8_##ISA##_1(const block_q8_0 *w, const int8_t *xq, const float *xd, size_t xs, int blocks,     \
+                                  float *y, int ldy) {                                                               \
+        (void)xs;                                                                                                    \
+        (void)ldy;                                                                                                   \
+        __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps(); /* two blocks in flight */                    \
+        int b = 0;                                                                                                   \
+        for (; b + 2 <= blocks; b += 2) {                                                                            \
+            acc0 = q8_##ISA##_block(&w[b], xq + b * 32, xd[b], acc0);                                                \
+            acc1 = q8_##ISA##_block(&w[b + 1], xq + b * 32 + 32, xd[b + 1], acc1);                                   \
+        }                                                                                                            \
+        if (b < blocks) acc0 = q8_##ISA##_block(&w[b], xq + b * 32, xd[b], acc0);                                    \
+        y[0] = hsum(_mm256_add_ps(acc0, acc1));                                                                      \
+    }                                                                                                                \
+    ATTR static void q8_##ISA##_4(const block_q8_0 *w, const int8_t *xq, const float *xd, size_t xs, int blocks,     \
+                                  float *y, int ldy) {                                                               \
+        __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};        \
+        size_t ds = xs / 32;                                                                                         \
+        for (int b = 0; b < blocks; b++) {                                                                           \
+            __m256i wq = _mm256_loadu_si256((const __m256i *)w[b].q), prep = PREP(wq);                               \
+            __m256 dw = _mm256_set1_ps(_cvtsh_ss(w[b].d));                                                           \
+            for (int j = 0; j < 4; j++) {                                                                            \
+                __m256i p = DOT(_mm256_loadu_si256((const __m256i *)(xq + j * xs + b * 32)), wq, prep);              \
+                acc[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_mul_ps(dw, _mm256_broadcast_ss(xd + j * ds + b)), \
+                                         acc[j]);                                                                    \
+            }                                                                                                        \
+        }                                                                                                            \
+        for (int j = 0; j < 4; j++) y[j * ldy] = hsum(acc[j]);                                                       \
+    }
 
-AVX2 static void q8_avx2_1(const block_q8_0 *w, const int8_t *xq, const float *xd, size_t xs, int blocks, float *y,
-                           int ldy) {
-    (void)xs;
-    (void)ldy;
-    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-    int b = 0;
-    for (; b + 2 <= blocks; b += 2) {
-        __m256i x0 = _mm256_loadu_si256((const __m256i *)(xq + b * 32)), x1 = _mm256_loadu_si256((const __m256i *)(xq + b * 32 + 32));
-        __m256i w0 = _mm256_loadu_si256((const __m256i *)w[b].q), w1 = _mm256_loadu_si256((const __m256i *)w[b + 1].q);
-        acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(DOT_AVX2(x0, w0)), _mm256_set1_ps(_cvtsh_ss(w[b].d) * xd[b]), acc0);
-        acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(DOT_AVX2(x1, w1)), _mm256_set1_ps(_cvtsh_ss(w[b + 1].d) * xd[b + 1]), acc1);
-    }
-    if (b < blocks) {
-        __m256i x0 = _mm256_loadu_si256((const __m256i *)(xq + b * 32)), w0 = _mm256_loadu_si256((const __m256i *)w[b].q);
-        acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(DOT_AVX2(x0, w0)), _mm256_set1_ps(_cvtsh_ss(w[b].d) * xd[b]), acc0);
-    }
-    y[0] = hsum(_mm256_add_ps(acc0, acc1));
+// AVX2: |x| (unsigned) times w with x's signs (signed) gives x * w byte by byte; pairs of
+// products are summed to 16 bits (at most 2 * 127 * 127, no saturation), then to 32 bits.
+AVX2 static inline __m256i avx2_prep(__m256i wq) { return wq; }
+AVX2 static inline __m256i avx2_dot(__m256i xp, __m256i wq, __m256i unused) {
+    (void)unused;
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(xp, xp), _mm256_sign_epi8(wq, xp)), _mm256_set1_epi16(1));
 }
-
-AVX2 static void q8_avx2_4(const block_q8_0 *w, const int8_t *xq, const float *xd, size_t xs, int blocks, float *y,
-                           int ldy) {
-    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
-    size_t ds = xs / 32;
-    for (int b = 0; b < blocks; b++) {
-        __m256i wq = _mm256_loadu_si256((const __m256i *)w[b].q);
-        __m256 dw = _mm256_set1_ps(_cvtsh_ss(w[b].d));
-        for (int j = 0; j < 4; j++) {
-            __m256i xp = _mm256_loadu_si256((const __m256i *)(xq + j * xs + b * 32));
-            acc[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(DOT_AVX2(xp, wq)), _mm256_mul_ps(dw, _mm256_broadcast_ss(xd + j * ds + b)), acc[j]);
-        }
-    }
-    for (int j = 0; j < 4; j++) y[j * ldy] = hsum(acc[j]);
-}
+DEFINE_Q8_KERNELS(avx2, AVX2, avx2_prep, avx2_dot)
 
 // With AVX-512 VNNI, x arrives offset to unsigned bytes (x + 128): one vpdpbusd sums groups of
 // four (x + 128) * w products into 32 bits, starting from -128 * (the same groups of w), which
@@ -142,42 +148,8 @@ AVX2 static void q8_avx2_4(const block_q8_0 *w, const int8_t *xq, const float *x
 VNNI static inline __m256i vnni_offset(__m256i wq) {
     return _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_set1_epi8((char)0x80), wq));
 }
-
-VNNI static void q8_vnni_1(const block_q8_0 *w, const int8_t *xq, const float *xd, size_t xs, int blocks, float *y,
-                           int ldy) {
-    (void)xs;
-    (void)ldy;
-    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-    int b = 0;
-    for (; b + 2 <= blocks; b += 2) {
-        __m256i w0 = _mm256_loadu_si256((const __m256i *)w[b].q), w1 = _mm256_loadu_si256((const __m256i *)w[b + 1].q);
-        __m256i p0 = _mm256_dpbusd_epi32(vnni_offset(w0), _mm256_loadu_si256((const __m256i *)(xq + b * 32)), w0);
-        __m256i p1 = _mm256_dpbusd_epi32(vnni_offset(w1), _mm256_loadu_si256((const __m256i *)(xq + b * 32 + 32)), w1);
-        acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p0), _mm256_set1_ps(_cvtsh_ss(w[b].d) * xd[b]), acc0);
-        acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p1), _mm256_set1_ps(_cvtsh_ss(w[b + 1].d) * xd[b + 1]), acc1);
-    }
-    if (b < blocks) {
-        __m256i w0 = _mm256_loadu_si256((const __m256i *)w[b].q);
-        __m256i p0 = _mm256_dpbusd_epi32(vnni_offset(w0), _mm256_loadu_si256((const __m256i *)(xq + b * 32)), w0);
-        acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p0), _mm256_set1_ps(_cvtsh_ss(w[b].d) * xd[b]), acc0);
-    }
-    y[0] = hsum(_mm256_add_ps(acc0, acc1));
-}
-
-VNNI static void q8_vnni_4(const block_q8_0 *w, const int8_t *xq, const float *xd, size_t xs, int blocks, float *y,
-                           int ldy) {
-    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
-    size_t ds = xs / 32;
-    for (int b = 0; b < blocks; b++) {
-        __m256i wq = _mm256_loadu_si256((const __m256i *)w[b].q), offset = vnni_offset(wq);
-        __m256 dw = _mm256_set1_ps(_cvtsh_ss(w[b].d));
-        for (int j = 0; j < 4; j++) {
-            __m256i p = _mm256_dpbusd_epi32(offset, _mm256_loadu_si256((const __m256i *)(xq + j * xs + b * 32)), wq);
-            acc[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_mul_ps(dw, _mm256_broadcast_ss(xd + j * ds + b)), acc[j]);
-        }
-    }
-    for (int j = 0; j < 4; j++) y[j * ldy] = hsum(acc[j]);
-}
+VNNI static inline __m256i vnni_dot(__m256i xp, __m256i wq, __m256i offset) { return _mm256_dpbusd_epi32(offset, xp, wq); }
+DEFINE_Q8_KERNELS(vnni, VNNI, vnni_offset, vnni_dot)
 
 // STK_Q8_0_X8 weights: each vpdpbusd multiplies one 4-byte slice of an x block (broadcast, offset
 // to unsigned as above) with the same slice of eight weight rows, so after eight of them each
@@ -220,7 +192,7 @@ DEFINE_X8_KERNEL(1)
 DEFINE_X8_KERNEL(4)
 #endif
 
-int stk_kernel_level(void) {
+static int detected_level(void) {
 #if defined(__x86_64__)
     static int cached = -1;
     if (cached < 0) {
@@ -233,6 +205,18 @@ int stk_kernel_level(void) {
 #else
     return 0;
 #endif
+}
+
+static int level_limit = 2;
+
+int stk_kernel_level(void) {
+    int limit = __atomic_load_n(&level_limit, __ATOMIC_RELAXED), level = detected_level();
+    return level < limit ? level : limit;
+}
+
+int stk_limit_kernel_level(int level) {
+    __atomic_store_n(&level_limit, level < 0 ? 0 : level, __ATOMIC_RELAXED);
+    return stk_kernel_level();
 }
 
 int stk_q8_0_regroup_supported(void) { return stk_kernel_level() == 2; }
@@ -363,10 +347,10 @@ void stk_matmul(stk_pool *pool, int type, const void *w, const float *x, float *
                 int ldy) {
     matmul_job job = {type, w, row_bytes(type, in_dim), x, NULL, NULL, y, n, in_dim, out_dim, ldy, 0,
                       f16_portable_1, f16_portable_2x4, q8_portable_1, q8_portable_4};
-    int offset_x = 0;  // the VNNI kernels take x + 128 as unsigned bytes
+    int offset_x = type == STK_Q8_0_X8;  // the VNNI kernels take x + 128 as unsigned bytes
 #if defined(__x86_64__)
     int level = stk_kernel_level();
-    offset_x = level == 2;
+    offset_x |= level == 2 && type == STK_Q8_0;
     if (level >= 1) {
         job.f16_1 = f16_avx2_1;
         job.f16_2x4 = f16_avx2_2x4;

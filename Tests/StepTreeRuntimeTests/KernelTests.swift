@@ -1,4 +1,5 @@
 import CStepTreeKernels
+import Foundation
 import Testing
 @testable import StepTreeRuntime
 
@@ -143,6 +144,48 @@ struct KernelTests {
                     #expect(worst < 1e-5, "n=\(n): relative error \(worst)")
                 }
             }
+        }
+    }
+
+    /// Every instruction-set level this CPU has (portable C, AVX2, AVX-512 VNNI) passes the
+    /// kernel checks above, and attention over scattered rows matches its definition. The level is
+    /// limited for the whole process meanwhile; other tests then run lower kernels, which compute
+    /// the same products.
+    @Test func everyKernelLevelComputesTheSameProducts() {
+        let best = Int(stk_kernel_level())
+        defer { stk_limit_kernel_level(2) }
+        for level in 0...best {
+            #expect(Int(stk_limit_kernel_level(Int32(level))) == level)
+            for type in [TensorType.f16, .q8_0] {
+                for n in [1, 7, 20] { packedMatmulMatchesNaive(type: type, n: n) }
+            }
+            for n in [1, 4, 6] { q8KernelMatchesItsDefinition(n: n) }
+            attentionMatchesItsDefinition(level: level)
+        }
+    }
+
+    private func attentionMatchesItsDefinition(level: Int) {
+        let (headDim, kvDim, offset, rows): (Int, Int, Int, [Int32]) = (16, 48, 16, [4, 0, 2, 7, 2])
+        var rng = SeededGenerator(seed: UInt64(level + 1))
+        let q = (0..<headDim).map { _ in Float(rng.unit() * 2 - 1) }
+        let keys = (0..<(8 * kvDim)).map { _ in Float(rng.unit() * 2 - 1) }
+        let values = (0..<(8 * kvDim)).map { _ in Float(rng.unit() * 2 - 1) }
+        let scale = 1 / Float(headDim).squareRoot()
+        var scores = [Float](repeating: 0, count: rows.count), out = [Float](repeating: .nan, count: headDim)
+        stk_attend(q, keys, values, rows, Int32(rows.count), Int32(kvDim), Int32(offset), Int32(headDim), scale, &scores, &out)
+        var logits: [Float] = []
+        for r in rows.map(Int.init) {
+            var dot: Float = 0
+            for d in 0..<headDim { dot += q[d] * keys[r * kvDim + offset + d] }
+            logits.append(dot * scale)
+        }
+        let weights = logits.map { Float(Foundation.exp(Double($0 - logits.max()!))) }
+        let total = weights.reduce(0, +)
+        for d in 0..<headDim {
+            var expected: Float = 0
+            for (r, weight) in zip(rows.map(Int.init), weights) { expected += weight * values[r * kvDim + offset + d] }
+            expected /= total
+            #expect(abs(out[d] - expected) < 1e-5, "level \(level), dimension \(d)")
         }
     }
 

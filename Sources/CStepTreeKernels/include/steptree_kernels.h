@@ -53,7 +53,14 @@ void stk_dequantize_rows(int type, const void *w, float *out, int in_dim, int ro
 void stk_attend(const float *q, const float *keys, const float *values, const int32_t *rows, int count, int kv_dim,
                 int offset, int head_dim, float scale, float *scores, float *out);
 
-/// The instruction set the kernels use: 0 portable C, 1 AVX2/FMA/F16C, 2 the same plus AVX-512 VNNI.
+/// The instruction set the kernels use: 0 portable C, 1 AVX2/FMA/F16C, 2 the same plus AVX-512 VNNI;
+/// the best the CPU has, unless limited.
 int stk_kernel_level(void);
+
+/// Uses no instruction set above `level` from now on (2 lifts the limit), so tests and benchmarks
+/// can run every version on one machine; returns the level now in use. Every level computes the
+/// same products (up to float summation order), so a change while other threads multiply is safe.
+/// Weights already regrouped for `STK_Q8_0_X8` keep their VNNI kernels.
+int stk_limit_kernel_level(int level);
 
 #endif
