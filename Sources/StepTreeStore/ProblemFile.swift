@@ -21,9 +21,10 @@ public struct ProblemFile: Sendable {
     ///   id; or naming the file when no preset fits.
     public init(path: String, preset: ProblemPreset? = nil, mapping: [String] = [], template: PromptTemplate = .identity,
                 skipInvalid: Bool = false) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard var data = FileManager.default.contents(atPath: path) else {
             throw StoreError(.io, "\(path): cannot read problem file")
         }
+        if data.starts(with: [0xEF, 0xBB, 0xBF]) { data.removeFirst(3) }  // a UTF-8 byte order mark, as some editors write
         self.path = path
         var chosen = try preset.map { mapping.isEmpty ? $0 : try ProblemPreset.mapping(mapping, base: $0) }
         var problems: [Problem] = []
