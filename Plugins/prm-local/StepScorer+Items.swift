@@ -1,13 +1,13 @@
 import StepTreePluginKit
 
 extension StepScorer {
-    /// The results for all items of one `verify` request, in item order. Every item that can be
-    /// scored goes into one batched forward pass (so the prompt and steps the items share are
-    /// computed once even when none of them was cached); an item without steps is `unparseable`,
-    /// one longer than the cache is `error`, and all are `timeout` when the request was cancelled
-    /// before the pass began (a pass itself is not interrupted). `detail` says how many tokens
-    /// the pass computed for how many items.
-    func results(for items: [VerifyItem], isCancelled: () -> Bool) -> [ItemResult] {
+    /// The results for all items of one `verify` request, in item order. The items that can be
+    /// scored go through batched forward passes of at most `itemsPerPass` items (the prompt and
+    /// steps the items share are computed once: by the first pass that needs them, then read from
+    /// the cache); an item without steps is `unparseable`, one longer than the cache is `error`.
+    /// A cancel is seen between passes: the items not yet scored answer `timeout`, the scored
+    /// ones keep their scores. `detail` says how many tokens an item's pass computed for how many items.
+    func results(for items: [VerifyItem], itemsPerPass: Int = 16, isCancelled: () -> Bool) -> [ItemResult] {
         var results: [ItemResult] = []
         var batch: [(index: Int, sequence: (tokens: [Int32], positions: [Int]))] = []
         for (i, item) in items.enumerated() {
@@ -23,22 +23,24 @@ extension StepScorer {
             }
             results.append(result)
         }
-        guard !batch.isEmpty else { return results }
-        if isCancelled() {
-            for (i, _) in batch { results[i] = ItemResult(id: items[i].id, status: .timeout, score: 0, detail: "cancelled") }
-            return results
-        }
-        let before = prefixScorer.forwardTokens
-        do {
-            let scores = try score(sequences: batch.map(\.sequence))
-            let detail = "\(prefixScorer.forwardTokens - before) tokens computed for \(batch.count) items"
-            for ((i, _), steps) in zip(batch, scores) {
-                results[i] = ItemResult(id: items[i].id, status: .ok, score: steps.min()!, stepScores: steps, detail: detail)
+        for start in stride(from: 0, to: batch.count, by: max(1, itemsPerPass)) {
+            let pass = batch[start..<min(start + max(1, itemsPerPass), batch.count)]
+            if isCancelled() {
+                for (i, _) in batch[start...] { results[i] = ItemResult(id: items[i].id, status: .timeout, score: 0, detail: "cancelled") }
+                break
             }
-        } catch {
-            // A pass that failed part-way may leave cache entries it never computed: drop them all.
-            prefixScorer.reset()
-            for (i, _) in batch { results[i] = ItemResult(id: items[i].id, status: .error, score: 0, detail: "\(error)") }
+            let before = prefixScorer.forwardTokens
+            do {
+                let scores = try score(sequences: pass.map(\.sequence))
+                let detail = "\(prefixScorer.forwardTokens - before) tokens computed for \(pass.count) items"
+                for ((i, _), steps) in zip(pass, scores) {
+                    results[i] = ItemResult(id: items[i].id, status: .ok, score: steps.min()!, stepScores: steps, detail: detail)
+                }
+            } catch {
+                // A pass that failed part-way may leave cache entries it never computed: drop them all.
+                prefixScorer.reset()
+                for (i, _) in pass { results[i] = ItemResult(id: items[i].id, status: .error, score: 0, detail: "\(error)") }
+            }
         }
         return results
     }

@@ -38,11 +38,13 @@ do {
     exit(2)
 }
 
+let itemsPerPass = option("--items-per-pass").flatMap(Int.init).map { max(1, $0) } ?? 16
+
 let capabilities = PluginCapabilities(
     kinds: [.step], maxBatch: option("--max-batch").flatMap(Int.init) ?? 64, maxConcurrentRequests: 1,
     needsReference: false, stepTag: scorer.stepTag, deterministic: true)
 
 let plugin = VerifierPlugin(name: "verifier-prm-local", version: "1.0", capabilities: capabilities) { items, context in
-    scorer.results(for: items, isCancelled: { context.isCancelled })
+    scorer.results(for: items, itemsPerPass: itemsPerPass, isCancelled: { context.isCancelled })
 }
 exit(plugin.run())

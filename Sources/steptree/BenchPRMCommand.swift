@@ -15,7 +15,7 @@ struct BenchPRMCommand: AsyncParsableCommand {
     @Option(help: "GGUF model scored with (default: the Countdown model, used as a Math-Shepherd-style tiny PRM).")
     var model = "Examples/countdown/policy.gguf"
 
-    @Option(help: "Extra arguments for verifier-prm-local (e.g. \"--convention value-head\").")
+    @Option(help: "Extra arguments for verifier-prm-local, after an equals sign: --plugin-arguments=\"--convention value-head\".")
     var pluginArguments = ""
 
     @Option(help: "Problems (independent trees).")

@@ -4,7 +4,7 @@ import StepTreeRuntime
 import Testing
 @testable import verifier_prm_local
 
-/// verifier-prm-local's batch handler: all items of a request in one forward pass, per-item
+/// verifier-prm-local's batch handler: the items of a request in batched forward passes, per-item
 /// statuses kept.
 @Suite struct BatchItemsTests {
     static func items(_ paths: [(prompt: String, steps: [String])]) -> [VerifyItem] {
@@ -49,5 +49,30 @@ import Testing
         let cancelled = scorer.results(for: Self.items([(LocalScorerTests.prompt, ["step: 7 + 3 = 10 | 10 25 4\n"])]), isCancelled: { true })
         #expect(cancelled.map(\.status) == [.timeout])
         #expect(scorer.prefixScorer.forwardTokens == before)
+    }
+
+    /// Passes of two items: the shared prompt is computed by the first pass only, the scores equal
+    /// one pass's, and a cancel seen before the second pass leaves its items `timeout` while the
+    /// first pass's keep their scores.
+    @Test func passesShareTheCacheAndACancelBetweenThemKeepsWhatWasScored() throws {
+        let model = try LanguageModel(path: LocalScorerTests.modelPath)
+        let paths = LocalScorerTests.paths
+        let whole = try StepScorer(model: model, convention: .mathShepherd, stepTag: nil)
+        let expected = whole.results(for: Self.items(paths), isCancelled: { false })
+        let inPairs = try StepScorer(model: model, convention: .mathShepherd, stepTag: nil)
+        let paired = inPairs.results(for: Self.items(paths), itemsPerPass: 2, isCancelled: { false })
+        #expect(inPairs.prefixScorer.forwardTokens == whole.prefixScorer.forwardTokens)
+        for (p, e) in zip(paired, expected) {
+            #expect(p.status == .ok)
+            for (a, b) in zip(p.stepScores ?? [], e.stepScores ?? []) { #expect(abs(a - b) < 1e-4) }
+        }
+        #expect(paired[0].detail?.hasSuffix("for 2 items") == true)
+
+        let fresh = try StepScorer(model: model, convention: .mathShepherd, stepTag: nil)
+        var checks = 0
+        let cancelled = fresh.results(for: Self.items(paths), itemsPerPass: 2, isCancelled: { checks += 1; return checks > 1 })
+        #expect(cancelled.map(\.status) == [.ok, .ok, .timeout, .timeout])
+        #expect(cancelled[0].stepScores == paired[0].stepScores)
+        #expect(cancelled[3].detail == "cancelled")
     }
 }
