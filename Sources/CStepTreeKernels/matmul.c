@@ -207,15 +207,15 @@ static int detected_level(void) {
 #endif
 }
 
-static int level_limit = 2;
+static _Thread_local int level_limit = 2;  // per thread, so a test's limit leaves other threads alone
 
 int stk_kernel_level(void) {
-    int limit = __atomic_load_n(&level_limit, __ATOMIC_RELAXED), level = detected_level();
-    return level < limit ? level : limit;
+    int level = detected_level();
+    return level < level_limit ? level : level_limit;
 }
 
 int stk_limit_kernel_level(int level) {
-    __atomic_store_n(&level_limit, level < 0 ? 0 : level, __ATOMIC_RELAXED);
+    level_limit = level < 0 ? 0 : level;
     return stk_kernel_level();
 }
 

@@ -27,8 +27,11 @@ struct MergeCommand: AsyncParsableCommand {
                 stderr("error: \(out) exists; choose another --out")
                 throw ExitCodes.usage
             }
-            FileManager.default.createFile(atPath: out, contents: nil)
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+            guard FileManager.default.createFile(atPath: out, contents: nil),
+                  let handle = FileHandle(forWritingAtPath: out) else {
+                stderr("error: cannot create \(out)")
+                throw ExitCodes.failure
+            }
             let encoder = JSONEncoder()
             for r in records {
                 var line = try encoder.encode(r)

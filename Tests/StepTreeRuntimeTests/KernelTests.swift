@@ -148,9 +148,8 @@ struct KernelTests {
     }
 
     /// Every instruction-set level this CPU has (portable C, AVX2, AVX-512 VNNI) passes the
-    /// kernel checks above, and attention over scattered rows matches its definition. The level is
-    /// limited for the whole process meanwhile; other tests then run lower kernels, which compute
-    /// the same products.
+    /// kernel checks above, and attention over scattered rows matches its definition. The limit
+    /// holds for this test's thread only (tests running beside it keep the best level).
     @Test func everyKernelLevelComputesTheSameProducts() {
         let best = Int(stk_kernel_level())
         defer { stk_limit_kernel_level(2) }

@@ -57,10 +57,11 @@ void stk_attend(const float *q, const float *keys, const float *values, const in
 /// the best the CPU has, unless limited.
 int stk_kernel_level(void);
 
-/// Uses no instruction set above `level` from now on (2 lifts the limit), so tests and benchmarks
-/// can run every version on one machine; returns the level now in use. Every level computes the
-/// same products (up to float summation order), so a change while other threads multiply is safe.
-/// Weights already regrouped for `STK_Q8_0_X8` keep their VNNI kernels.
+/// Uses no instruction set above `level` on the calling thread from now on (2 lifts the limit), so
+/// tests can run every version on one machine; returns the level now in use there. A matmul
+/// chooses its kernels on the thread that calls it, so the limit covers its pool tasks too; a
+/// kernel called from a pool task directly (attention, dequantization) follows the pool thread's
+/// own level. Weights already regrouped for `STK_Q8_0_X8` keep their VNNI kernels.
 int stk_limit_kernel_level(int level);
 
 #endif
