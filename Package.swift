@@ -77,7 +77,7 @@ let package = Package(
                     swiftSettings: settings),
         .testTarget(name: "StepTreeRuntimeTests", dependencies: ["StepTreeRuntime", "StepTreeTestSupport"], swiftSettings: settings),
         .testTarget(name: "StepTreeHTTPTests", dependencies: ["StepTreeHTTP", "StepTreeTestSupport"], swiftSettings: settings),
-        .testTarget(name: "CodeVerifierTests", dependencies: ["StepTreeCodeVerifier", "StepTreePluginHost", "StepTreeStore"],
+        .testTarget(name: "CodeVerifierTests", dependencies: ["StepTreeCodeVerifier", "StepTreePluginHost", "StepTreeStore", "StepTreeTestSupport"],
                     swiftSettings: settings),
         .testTarget(name: "PRMVerifierTests", dependencies: ["verifier-prm-local", "verifier-prm-http", "StepTreeRuntime", "StepTreeHTTP", "StepTreeTestSupport"],
                     exclude: ["Recorded"], swiftSettings: settings),

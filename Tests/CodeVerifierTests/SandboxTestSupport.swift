@@ -1,6 +1,7 @@
 import StepTreeCodeVerifier
 import Foundation
 import StepTreePluginProtocol
+import StepTreeTestSupport
 
 /// Small limits so the hostile battery stays cheap: 2 s of CPU, 4 s of wall time, 256 MiB of
 /// address space, 8 MiB files, a 16 MiB work directory, 16 processes, 64 KiB of output.
@@ -9,17 +10,8 @@ enum SandboxTestSupport {
                                       openFiles: 32, processes: 16, outputBytes: 64 << 10, workDirBytes: 16 << 20)
     static let verifier = CodeVerifier(sandbox: Sandbox(limits: limits))
 
-    static let packageRoot: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
-
-    /// A Swift product built next to the test runner.
-    static func product(_ name: String) -> String {
-        URL(fileURLWithPath: Bundle.main.executablePath ?? CommandLine.arguments[0])
-            .deletingLastPathComponent().appendingPathComponent(name).path
-    }
+    static var packageRoot: String { TestPaths.packageRoot }
+    static func product(_ name: String) -> String { TestPaths.product(name) }
 
     /// Runs `code` against assert-style `tests` in the sandbox.
     static func judge(_ code: String, _ tests: [String]) async throws -> ItemResult {

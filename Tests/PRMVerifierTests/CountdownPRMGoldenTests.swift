@@ -1,5 +1,6 @@
 import Foundation
 import StepTreeRuntime
+import StepTreeTestSupport
 import Testing
 @testable import verifier_prm_local
 
@@ -19,8 +20,7 @@ import Testing
         var cases: [Case]
     }
 
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let root = TestPaths.packageRootURL
 
     @Test func scoresMatchPyTorch() throws {
         let fixture = try JSONDecoder().decode(

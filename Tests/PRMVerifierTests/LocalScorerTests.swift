@@ -7,8 +7,7 @@ import Testing
 /// verifier-prm-local's scorer on the Countdown model (a tiny byte-level llama, used here as a
 /// random-quality PRM: these tests check the arithmetic, not the judgments).
 @Suite struct LocalScorerTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
+    static let root = TestPaths.packageRoot
     static let modelPath = root + "/Examples/countdown/policy.gguf"
     static let prompt = "nums: 3 7 25 4 target: 61\n"
     /// Paths of a small tree: three share their first step, two their first two.

@@ -14,9 +14,7 @@ import Darwin
 /// Examples/countdown/policy.gguf, for the integration tests. Waiting (for the server to serve or
 /// to exit) sleeps the task, never a cooperative thread.
 final class LlamaCppPythonServer {
-    /// The package root, found from this file's path (Tests/StepTreeHTTPTests/<file>).
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = TestPaths.packageRootURL
     static let model = packageRoot.appendingPathComponent("Examples/countdown/policy.gguf")
 
     /// Whether `python3 -m llama_cpp.server` can run here (the lead's CI script installs it).

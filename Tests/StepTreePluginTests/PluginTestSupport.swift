@@ -1,20 +1,12 @@
 import Foundation
 import StepTreeCore
 import StepTreePluginHost
+import StepTreeTestSupport
 
 /// Paths and helpers shared by the plugin tests.
 enum PluginTestSupport {
-    static let packageRoot: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
-
-    /// A Swift plugin product built next to the test runner.
-    static func product(_ name: String) -> String {
-        URL(fileURLWithPath: Bundle.main.executablePath ?? CommandLine.arguments[0])
-            .deletingLastPathComponent().appendingPathComponent(name).path
-    }
+    static var packageRoot: String { TestPaths.packageRoot }
+    static func product(_ name: String) -> String { TestPaths.product(name) }
 
     static let misbehaving = packageRoot + "/Tests/Fixtures/plugins/misbehaving-plugin"
 

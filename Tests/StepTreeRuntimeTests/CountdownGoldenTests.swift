@@ -1,5 +1,6 @@
 import Foundation
 import StepTreeCore
+import StepTreeTestSupport
 import Testing
 @testable import StepTreeRuntime
 
@@ -17,7 +18,7 @@ struct CountdownGoldenTests {
         var cases: [Case]
     }
 
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = TestPaths.packageRootURL
     static let modelPath = root.appendingPathComponent("Examples/countdown/policy.gguf").path
     static let fixture = try! JSONDecoder().decode(
         Fixture.self, from: Data(contentsOf: root.appendingPathComponent("Tests/Fixtures/countdown/policy-golden.json")))

@@ -47,7 +47,7 @@ import StepTreeCore
         defer { dir.remove() }
         let line = #"{"id": "a", "numbers": [1, 2], "target": 3, "prompt": "nums: 1 2 target: 3\n", "answer": "3"}"#
         let path = dir.path + "/bom.jsonl"
-        FileManager.default.createFile(atPath: path, contents: Data([0xEF, 0xBB, 0xBF] + Array((line + "\n").utf8)))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data([0xEF, 0xBB, 0xBF] + Array((line + "\n").utf8))))
         #expect(try ProblemFile(path: path).problems.map(\.id) == ["a"])
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import StepTreeTestSupport
 
 /// A fresh directory under the system temporary directory, removed by `remove()`.
 struct TempDirectory {
@@ -16,8 +17,4 @@ struct TempDirectory {
 }
 
 /// The repository root (for Examples/).
-let repositoryRoot: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.path
-}()
+var repositoryRoot: String { TestPaths.packageRoot }
