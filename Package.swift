@@ -71,6 +71,7 @@ let package = Package(
         .target(name: "StepTreeTestSupport", dependencies: ["StepTreeCore"], path: "Tests/StepTreeTestSupport", swiftSettings: settings),
 
         // Tests
+        .testTarget(name: "StepTreeJSONTests", dependencies: ["StepTreeJSON"], swiftSettings: settings),
         .testTarget(name: "StepTreeCoreTests", dependencies: ["StepTreeCore", "StepTreeTestSupport"], swiftSettings: settings),
         .testTarget(name: "StepTreeStoreTests", dependencies: ["StepTreeStore", "StepTreeTestSupport"], swiftSettings: settings),
         .testTarget(name: "StepTreeExportTests", dependencies: ["StepTreeExport", "StepTreeStore", "StepTreeTestSupport"],

@@ -124,7 +124,7 @@ public struct JSONParser {
         }
         if simple { return bytes[start] == UInt8(ascii: "-") ? -Double(integer) : Double(integer) }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-        guard let value = Double(text) else { throw error("number out of range") }
+        guard let value = Double(text), value.isFinite else { throw error("number out of range") }  // Double() gives inf
         return value
     }
 
