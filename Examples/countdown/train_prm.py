@@ -7,6 +7,9 @@
     steptree export runs/prm/train.trees.jsonl --to trl-prm --out runs/prm/train.trl-prm.jsonl
     python3 train_prm.py runs/prm/train.trl-prm.jsonl --init runs/policy.pt --out runs/prm.pt
     python3 export_gguf.py runs/prm.pt prm.gguf
+
+(`prm.gguf` itself keeps the policy frozen under two new blocks: `--extra-layers 2 --freeze-layers 4`;
+the README's PRM loop has the exact commands.)
     python3 train_prm.py --fixtures-only runs/prm.pt      # rewrite Tests/Fixtures/countdown/prm-golden.json
 
 The labels are the soft MC values of the export (the mean outcome of the rollouts below each step,
