@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Trains Countdown's tiny process reward model (PRM) from StepTree's own `trl-prm` export.
+r"""Trains Countdown's tiny process reward model (PRM) from StepTree's own `trl-prm` export.
 
     steptree search runs/prm/train-2000.jsonl --generator embedded:policy.gguf \
       --verifier "countdown:--outcome-only" --strategy best-of-n --n 32 --temperature 1 --seed 1 \
@@ -7,10 +7,10 @@
     steptree export runs/prm/train.trees.jsonl --to trl-prm --out runs/prm/train.trl-prm.jsonl
     python3 train_prm.py runs/prm/train.trl-prm.jsonl --init runs/policy.pt --out runs/prm.pt
     python3 export_gguf.py runs/prm.pt prm.gguf
+    python3 train_prm.py --fixtures-only runs/prm.pt      # rewrite Tests/Fixtures/countdown/prm-golden.json
 
 (`prm.gguf` itself keeps the policy frozen under two new blocks: `--extra-layers 2 --freeze-layers 4`;
 the README's PRM loop has the exact commands.)
-    python3 train_prm.py --fixtures-only runs/prm.pt      # rewrite Tests/Fixtures/countdown/prm-golden.json
 
 The labels are the soft MC values of the export (the mean outcome of the rollouts below each step,
 judged by the outcome verifier), never the oracle `countdown.solvable`. The model is the policy's
