@@ -6,23 +6,18 @@
 import Glibc
 import StepTreePluginKit
 
-func option(_ name: String) -> String? {
-    let args = CommandLine.arguments
-    if let i = args.firstIndex(of: name), i + 1 < args.count { return args[i + 1] }
-    return args.first { $0.hasPrefix(name + "=") }.map { String($0.dropFirst(name.count + 1)) }
-}
+let arguments = PluginArguments(plugin: "verifier-answer")
 
 let extractor: AnswerExtractor
 do {
-    extractor = try AnswerExtractor(userPattern: option("--pattern"))
+    extractor = try AnswerExtractor(userPattern: arguments.value("--pattern"))
 } catch {
-    VerifierPlugin.log("verifier-answer: \(error)")
-    exit(2)
+    arguments.fail("\(error)")
 }
 let equivalence = AnswerEquivalence()
 let capabilities = PluginCapabilities(
-    kinds: [.outcome], maxBatch: option("--max-batch").flatMap(Int.init) ?? 512,
-    maxConcurrentRequests: option("--concurrency").flatMap(Int.init) ?? max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))),
+    kinds: [.outcome], maxBatch: arguments.count("--max-batch", default: 512),
+    maxConcurrentRequests: arguments.count("--concurrency", default: max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))),
     needsReference: true, deterministic: true)
 
 /// The reference answer itself, or the answer inside it when it is a whole solution (a MATH

@@ -14,29 +14,16 @@ import StepTreeCodeVerifier
 import Foundation
 import StepTreePluginKit
 
-func option(_ name: String) -> String? {
-    let args = CommandLine.arguments
-    if let i = args.firstIndex(of: name), i + 1 < args.count { return args[i + 1] }
-    return args.first { $0.hasPrefix(name + "=") }.map { String($0.dropFirst(name.count + 1)) }
-}
-
-func number(_ name: String, default value: Int) -> Int {
-    guard let text = option(name) else { return value }
-    guard let n = Int(text), n > 0 else {
-        VerifierPlugin.log("verifier-code: \(name) needs a positive integer, got \"\(text)\"")
-        exit(2)
-    }
-    return n
-}
+let arguments = PluginArguments(plugin: "verifier-code")
 
 let limits = SandboxLimits(
-    cpuSeconds: number("--cpu-seconds", default: 5), wallSeconds: Double(number("--wall-seconds", default: 10)),
-    memoryBytes: number("--memory-mb", default: 1024) << 20, fileSizeBytes: number("--file-size-mb", default: 16) << 20,
-    openFiles: number("--open-files", default: 64), processes: number("--processes", default: 32),
-    outputBytes: number("--output-kb", default: 1024) << 10, workDirBytes: number("--workdir-mb", default: 64) << 20)
-var sandbox = Sandbox(python: option("--python") ?? Sandbox.defaultPython, limits: limits,
-                      bwrap: option("--bwrap") ?? "/usr/bin/bwrap")
-let unsafeAllowed = CommandLine.arguments.contains("--unsafe-no-sandbox")
+    cpuSeconds: arguments.count("--cpu-seconds", default: 5), wallSeconds: Double(arguments.count("--wall-seconds", default: 10)),
+    memoryBytes: arguments.count("--memory-mb", default: 1024) << 20, fileSizeBytes: arguments.count("--file-size-mb", default: 16) << 20,
+    openFiles: arguments.count("--open-files", default: 64), processes: arguments.count("--processes", default: 32),
+    outputBytes: arguments.count("--output-kb", default: 1024) << 10, workDirBytes: arguments.count("--workdir-mb", default: 64) << 20)
+var sandbox = Sandbox(python: arguments.value("--python") ?? Sandbox.defaultPython, limits: limits,
+                      bwrap: arguments.value("--bwrap") ?? "/usr/bin/bwrap")
+let unsafeAllowed = arguments.flag("--unsafe-no-sandbox")
 
 // The mode is decided once, by running a real program in the real sandbox.
 let refusal: String?
@@ -59,8 +46,8 @@ if let problem = sandbox.probe() {
 }
 
 let verifier = CodeVerifier(sandbox: sandbox)
-let workers = number("--workers", default: ProcessInfo.processInfo.activeProcessorCount)
-let capabilities = PluginCapabilities(kinds: [.outcome], maxBatch: number("--max-batch", default: 1),
+let workers = arguments.count("--workers", default: ProcessInfo.processInfo.activeProcessorCount)
+let capabilities = PluginCapabilities(kinds: [.outcome], maxBatch: arguments.count("--max-batch", default: 1),
                                       maxConcurrentRequests: workers, needsReference: false, deterministic: true)
 // The sandbox mode travels in serverInfo.version: PluginCapabilities has no free-form member.
 let plugin = VerifierPlugin(name: "verifier-code", version: "1.0 (\(mode))", capabilities: capabilities) { item, context in

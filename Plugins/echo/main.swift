@@ -18,12 +18,7 @@ struct EchoFailure: Error, CustomStringConvertible {
     var description: String
 }
 
-func option(_ name: String, default value: Int) -> Int {
-    let args = CommandLine.arguments
-    if let i = args.firstIndex(of: name), i + 1 < args.count, let n = Int(args[i + 1]) { return n }
-    if let arg = args.first(where: { $0.hasPrefix(name + "=") }), let n = Int(arg.dropFirst(name.count + 1)) { return n }
-    return value
-}
+let arguments = PluginArguments(plugin: "verifier-echo")
 
 func echoAnswer(_ completion: String) -> String {
     let last = completion.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.last { !$0.isEmpty } ?? ""
@@ -31,11 +26,11 @@ func echoAnswer(_ completion: String) -> String {
 }
 
 let capabilities = PluginCapabilities(
-    kinds: [.outcome, .step], maxBatch: option("--max-batch", default: 16),
-    maxConcurrentRequests: option("--concurrency", default: 4), needsReference: true, stepTag: "\n", deterministic: true)
+    kinds: [.outcome, .step], maxBatch: arguments.count("--max-batch", default: 16),
+    maxConcurrentRequests: arguments.count("--concurrency", default: 4), needsReference: true, stepTag: "\n", deterministic: true)
 
 let plugin = VerifierPlugin(name: "verifier-echo", version: "1.0", capabilities: capabilities,
-                            maxLineBytes: option("--max-line-bytes", default: 64 << 20)) { item, context in
+                            maxLineBytes: arguments.count("--max-line-bytes", default: 64 << 20)) { item, context in
     let fields = item.fields
     if let delay = fields["echo_delay_ms"]?.int, delay > 0 {
         let deadline = Date().addingTimeInterval(Double(delay) / 1000)

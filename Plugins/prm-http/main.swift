@@ -7,38 +7,33 @@
 import Foundation
 import StepTreePluginKit
 
-func option(_ name: String) -> String? {
-    let args = CommandLine.arguments
-    if let i = args.firstIndex(of: name), i + 1 < args.count { return args[i + 1] }
-    return args.first { $0.hasPrefix(name + "=") }.map { String($0.dropFirst(name.count + 1)) }
-}
+let arguments = PluginArguments(plugin: "verifier-prm-http")
 
 let client: PoolingClient
 do {
-    guard let url = option("--url") else { throw PRMHTTPError("--url http://HOST:PORT (the vLLM server) is required") }
-    var config = try PRMServerConfig.preset(option("--preset") ?? "qwen")
-    if let path = option("--config") {
+    guard let url = arguments.value("--url") else { throw PRMHTTPError("--url http://HOST:PORT (the vLLM server) is required") }
+    var config = try PRMServerConfig.preset(arguments.value("--preset") ?? "qwen")
+    if let path = arguments.value("--config") {
         guard let data = FileManager.default.contents(atPath: path) else { throw PRMHTTPError("--config \(path): cannot read") }
         var json = try JSON.parse(Array(data))
-        if case .object(var members) = json, members["preset"] == nil, let preset = option("--preset") {
+        if case .object(var members) = json, members["preset"] == nil, let preset = arguments.value("--preset") {
             members["preset"] = .string(preset)
             json = .object(members)
         }
         config = try PRMServerConfig.from(json: json, source: path)
     }
-    if let model = option("--model") { config.model = model }
-    client = try PoolingClient(base: url, config: config, timeout: option("--timeout").flatMap(Double.init) ?? 60)
-    if !CommandLine.arguments.contains("--skip-self-test") { try client.selfTest() }
+    if let model = arguments.value("--model") { config.model = model }
+    client = try PoolingClient(base: url, config: config, timeout: arguments.positive("--timeout", default: 60))
+    if !arguments.flag("--skip-self-test") { try client.selfTest() }
     VerifierPlugin.log("verifier-prm-http: \(client.url), model \(config.model), column \(config.positiveColumn), "
         + "step tag \(config.stepTag.debugDescription)")
 } catch {
-    VerifierPlugin.log("verifier-prm-http: \(error)")
-    exit(2)
+    arguments.fail("\(error)")
 }
 
 let capabilities = PluginCapabilities(
-    kinds: [.step], maxBatch: option("--max-batch").flatMap(Int.init) ?? 32,
-    maxConcurrentRequests: option("--concurrency").flatMap(Int.init) ?? 4,
+    kinds: [.step], maxBatch: arguments.count("--max-batch", default: 32),
+    maxConcurrentRequests: arguments.count("--concurrency", default: 4),
     needsReference: false, stepTag: client.config.stepTag, deterministic: true)
 
 let plugin = VerifierPlugin(name: "verifier-prm-http", version: "1.0", capabilities: capabilities) { item, _ in

@@ -5,11 +5,7 @@ import Foundation
 import StepTreePluginKit
 import StepTreeRuntime
 
-func option(_ name: String) -> String? {
-    let args = CommandLine.arguments
-    if let i = args.firstIndex(of: name), i + 1 < args.count { return args[i + 1] }
-    return args.first { $0.hasPrefix(name + "=") }.map { String($0.dropFirst(name.count + 1)) }
-}
+let arguments = PluginArguments(plugin: "verifier-prm-local")
 
 /// `\n`, `\t` and `\\` in a command-line tag become the characters.
 func unescaped(_ s: String) -> String {
@@ -19,29 +15,28 @@ func unescaped(_ s: String) -> String {
 
 let scorer: StepScorer
 do {
-    guard let path = option("--model") else { throw PRMError("--model PATH (a GGUF file) is required") }
+    guard let path = arguments.value("--model") else { throw PRMError("--model PATH (a GGUF file) is required") }
     var convention: StepScorer.Convention?
-    if let name = option("--convention") {
+    if let name = arguments.value("--convention") {
         guard let c = StepScorer.Convention(rawValue: name) else {
             throw PRMError("--convention \(name): expected math-shepherd or value-head")
         }
         convention = c
     }
-    let model = try LanguageModel(path: path, threads: option("--threads").flatMap(Int.init) ?? 1)
-    scorer = try StepScorer(model: model, convention: convention, stepTag: option("--step-tag").map(unescaped),
-                            plus: option("--plus") ?? "+", minus: option("--minus") ?? "-",
-                            maxRows: option("--max-rows").flatMap(Int.init) ?? 1 << 16,
-                            reusesPrefixes: !CommandLine.arguments.contains("--no-prefix-reuse"))
+    let model = try LanguageModel(path: path, threads: arguments.count("--threads", default: 1))
+    scorer = try StepScorer(model: model, convention: convention, stepTag: arguments.value("--step-tag").map(unescaped),
+                            plus: arguments.value("--plus") ?? "+", minus: arguments.value("--minus") ?? "-",
+                            maxRows: arguments.count("--max-rows", default: 1 << 16),
+                            reusesPrefixes: !arguments.flag("--no-prefix-reuse"))
     VerifierPlugin.log("verifier-prm-local: \(path), \(scorer.convention.rawValue), step tag \(scorer.stepTag.debugDescription)")
 } catch {
-    VerifierPlugin.log("verifier-prm-local: \(error)")
-    exit(2)
+    arguments.fail("\(error)")
 }
 
-let itemsPerPass = option("--items-per-pass").flatMap(Int.init).map { max(1, $0) } ?? 16
+let itemsPerPass = arguments.count("--items-per-pass", default: 16)
 
 let capabilities = PluginCapabilities(
-    kinds: [.step], maxBatch: option("--max-batch").flatMap(Int.init) ?? 64, maxConcurrentRequests: 1,
+    kinds: [.step], maxBatch: arguments.count("--max-batch", default: 64), maxConcurrentRequests: 1,
     needsReference: false, stepTag: scorer.stepTag, deterministic: true)
 
 let plugin = VerifierPlugin(name: "verifier-prm-local", version: "1.0", capabilities: capabilities) { items, context in

@@ -2,12 +2,6 @@ import Foundation
 import StepTreeCore
 
 extension JSON {
-    /// The value as an integer, when it is an integral number.
-    var intValue: Int? {
-        guard case .number(let d) = self, d.rounded() == d, abs(d) < 1e15 else { return nil }
-        return Int(d)
-    }
-
     /// The value as token ids, when it is an array of integral numbers.
     var tokenIDs: [Int32]? {
         guard let a = array else { return nil }
